@@ -11,7 +11,8 @@ n_nbs=$(ls nbs/[0-9]*.ipynb nbs/index.ipynb 2>/dev/null | wc -l)
 echo "== nbdev_test ($n_nbs notebooks)"
 nbdev_test --n_workers 2 --timing 2>&1 | tee "$log/nbdev.txt"
 nb_rc=${PIPESTATUS[0]}
-nb_failed=$(grep -c '^Error in ' "$log/nbdev.txt" || true)
+# nbdev_test lists failed notebooks, one per tab-indented line, after "Tests Failed On The Following Notebooks"
+nb_failed=$(awk '/Tests Failed On The Following Notebooks/{f=1; next} f && /^\t.*\.ipynb/{n++} END{print n+0}' "$log/nbdev.txt")
 if [ "$nb_rc" -ne 0 ] && [ "$nb_failed" -eq 0 ]; then nb_failed=$n_nbs; fi
 echo "== pytest tests/"
 python -m pytest tests/ -q -p no:cacheprovider --junitxml="$log/pytest.xml"
