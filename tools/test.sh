@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export VENV=${VENV:-.venv}
 bash tools/setup_env.sh || { echo "install failed"; echo "0 passed, 1 failed"; exit 1; }
-export PATH="$VENV/bin:$PATH" MPLBACKEND=Agg
+export PATH="$VENV/bin:$PATH" VIRTUAL_ENV="$(cd "$VENV" && pwd)" MPLBACKEND=Agg
 log=$(mktemp -d)
 n_nbs=$(ls nbs/[0-9]*.ipynb nbs/index.ipynb 2>/dev/null | wc -l)
 echo "== nbdev_test ($n_nbs notebooks)"
