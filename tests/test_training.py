@@ -47,7 +47,7 @@ def test_sigkill_then_resume_equals_uninterrupted(data, tmp_path):
 def test_ddp_two_processes_equal_accumulating_two(data, tmp_path):
     # The authors' optimiser, plain SGD (with AdamW, summing the two gradients in another order changes the last bits, and Adam's
     # per-component normalisation amplifies that where a gradient is near zero: 3e-4 apart after 24 episodes in a trial).
-    sgd = dict(optimizer='sgd', lr=0.05, schedule='none', weight_decay=0.0)
+    sgd = dict(optimizer='sgd', lr=2.0, schedule='none', weight_decay=0.0)  # large enough that the zero-initialised adapters move
     single = subprocess.run(train_cmd(*args(data, tmp_path / 'single', accumulate=2, **sgd)), capture_output=True, text=True, timeout=900)
     assert single.returncode == 0, single.stderr[-2000:]
     ddp = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29533', '-m', 'task_adapter_nb.cli', 'train',
@@ -55,7 +55,7 @@ def test_ddp_two_processes_equal_accumulating_two(data, tmp_path):
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     a, b = trainable(tmp_path / 'single' / 'last.pth'), trainable(tmp_path / 'ddp' / 'last.pth')
     err = max((a[k] - b[k]).abs().max().item() for k in a)
-    moved = a['encoder.adapted.1.t_adapter.fc2.weight'].abs().max().item()  # zero at initialisation
+    moved = max(a[k].abs().max().item() for k in a if k.endswith('fc2.weight') and 'task_adapter' not in k)  # zero at initialisation
     assert moved > 1e-3, f"training did not move the adapters ({moved}): the comparison would be empty"
     assert err < 1e-5, f"DDP parameters differ from single-process accumulation by {err}"
     ra, rb = (json.loads((tmp_path / d / 'results.json').read_text()) for d in ('single', 'ddp'))
