@@ -10,6 +10,7 @@ for c in nb.cells:
     lines = c.source.splitlines()
     if c.cell_type == 'code':
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
+        if any('image/png' in o.get('data', {}) for o in c.get('outputs', [])): continue  # figures live in the notebooks, not the README
         c.source = '\n'.join(l for l in lines if not l.startswith('#|'))
     keep.append(c)
 nb.cells = keep
