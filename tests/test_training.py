@@ -70,6 +70,13 @@ def test_eval_command_on_a_checkpoint(data, tmp_path):
     assert e.returncode == 0, e.stderr[-2000:]
     want = json.loads((tmp_path / 'run' / 'results.json').read_text())['test']['accuracy']
     assert f"5-way 1-shot: {want:.2f}" in e.stdout, (e.stdout, want)
+    # the prefix cache on disk: a first pass writes it, a second reads it; both give the run's own test result
+    cache = tmp_path / 'cache'
+    for _ in range(2):
+        d = subprocess.run([sys.executable, '-m', 'task_adapter_nb.cli', 'eval', '--checkpoint', str(tmp_path / 'run' / 'best.pth'), '--test_episodes', '10',
+                            '--cache_dir', str(cache)], capture_output=True, text=True, timeout=900)
+        assert d.returncode == 0 and f"5-way 1-shot: {want:.2f}" in d.stdout, (d.stdout, d.stderr[-2000:])
+    assert len(list(cache.glob('*/*.pt'))) > 0
     bad = subprocess.run([sys.executable, '-m', 'task_adapter_nb.cli', 'eval', '--checkpoint', str(tmp_path / 'run' / 'best.pth'), '--adapted_blocks', '3'],
                          capture_output=True, text=True, timeout=900)
     assert bad.returncode == 1 and 'adapted_blocks=2 in the checkpoint, 3 here' in bad.stderr
