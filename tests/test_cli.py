@@ -1,6 +1,5 @@
 "The console script end to end, as users call it (a subprocess)."
-import json, subprocess, sys
-import pytest
+import json, subprocess
 
 def run(*args, **kw):
     return subprocess.run(['task-adapter', *args], capture_output=True, text=True, timeout=600, **kw)

@@ -1,5 +1,5 @@
 "The study command as CI runs it: reduced (few episodes, one seed), two jobs in parallel, then reused on a rerun."
-import json, subprocess
+import json
 from test_cli import run
 
 def test_study_reduced(tmp_path):

@@ -1,6 +1,5 @@
 "Training as users run it: a killed run resumed, and two DistributedDataParallel processes on CPU (gloo)."
 import json, os, signal, subprocess, sys, time
-from pathlib import Path
 import pytest, torch
 from task_adapter_nb.synth import make_synth
 
