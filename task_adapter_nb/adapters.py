@@ -158,6 +158,12 @@ class TaskAdapterEncoder(nn.Module):
         "Tokens after the frozen, unadapted blocks: the part the evaluation cache stores."
         return self.prefix(self.embed(videos))
 
+    def run_prefix_frames(self, frames:torch.Tensor)->torch.Tensor:
+        "`(N, 3, H, W)` single frames -> prefix tokens `(N, L, D)`; each frame on its own (temporal embedding after the prefix only)."
+        if self.temporal_embedding_at == 'input': raise ValueError("run_prefix_frames needs temporal_embedding_at='first_adapted': at 'input' a frame's tokens depend on its position in the video")
+        v = self.vit
+        return self.prefix(v.norm_pre(v.patch_drop(v._pos_embed(v.patch_embed(frames)))))
+
     def run_adapted(self, x:torch.Tensor, # tokens from `run_prefix`
                     n_support:int|None=None, # the first n_support videos are the support set (None: one group)
                    )->torch.Tensor: # `(B, T, D_out)` features

@@ -7,13 +7,14 @@ from __future__ import annotations
 import sys, json
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
-from .clips import ClipTransform
+from .clips import ClipTransform, VideoError
+from .checks import parse_bool
 from .splits import read_split, validate as validate_split
 from .synth import make_synth
 from .episodes import bench_data, load_episodes
 from .backbone import pretrain_tiny, DEFAULT_BACKBONE
 from .model import bench_model
-from .learner import Config, make_config, train as train_run, evaluate, build_model, load_checkpoint, load_trainable, bench_eval, eval_episodes, PRESETS, _cache_arg
+from .learner import Config, make_config, train as train_run, evaluate, build_model, load_checkpoint, load_trainable, bench_eval, bench_train, eval_episodes, PRESETS, _cache_arg
 from .demo import run_demo
 from .study import run_study, VARIANTS
 import argparse, os
@@ -62,7 +63,7 @@ def pretrain(out:str=None, # weights file (default: data/vit_tiny_synth.pth in t
     rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force)
     print(json.dumps({k: rep[k] for k in ('config', 'seconds', 'test_accuracy')}, indent=1))
 
-def bench(what:str='data', # what to time: data, model or eval (`task-adapter bench model`)
+def bench(what:str='data', # what to time: data, model, eval or train (`task-adapter bench train`)
           root:str=None, # data: dataset root (default: the synthetic benchmark in data/synth, made if missing)
           split:str=None, # data: split file (default: the synthetic test split)
           n_clips:int=300, # data: clips per measurement
@@ -76,12 +77,14 @@ def bench(what:str='data', # what to time: data, model or eval (`task-adapter be
           n_way:int=5, # model: classes per episode
           k_shot:int=1, # model: support videos per class
           n_query:int=1, # model: queries per class
-          precisions:str='fp32,bf16', # model: comma-separated
+          precisions:str='fp32,auto', # model: comma-separated (see 04_precision; 'auto' is skipped where it means fp32)
           no_train:store_true=False, # model: skip the training step
-          episodes:int=200, # eval: test episodes per run (demo preset on data/synth)
+          episodes:int=200, # eval: test episodes per run; train: training episodes per pass (demo preset on data/synth)
+          mode:str='task_adapter', # train: the method to time (task_adapter, finetune)
+          passes:int=2, # train: passes in one process (the second meets cached frames)
           out:str=None, # write the figures as JSON here
          ):
-    "Print speed figures: `data` (clip pipeline vs raw decord), `model` (train step, eval episode), `eval` (prefix cache)."
+    "Print speed figures: `data` (clip pipeline vs raw decord), `model` (train step, eval episode), `eval` (prefix cache), `train` (episodes/s)."
     if what == 'data':
         if root is None:
             syn = _default_synth(); root, split = syn/'videos', split or syn/'splits/testlist.txt'
@@ -89,10 +92,13 @@ def bench(what:str='data', # what to time: data, model or eval (`task-adapter be
         res = bench_data(root, read_split(split), n_clips=n_clips, transform=ClipTransform(size, resize), repeats=repeats)
     elif what == 'model':
         res = bench_model(backbone, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train)
+    elif what == 'train':
+        syn = _default_synth()
+        res = bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes)
     elif what == 'eval':
         syn = _default_synth()
         res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
-    else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model or eval")
+    else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model, eval or train")
     if out: Path(out).write_text(json.dumps(res, indent=1, default=str))
     return None
 
@@ -102,10 +108,11 @@ def demo(out:str='runs/demo', # results, plot and the runs of each method
          val_episodes:int=50, # validation episodes after each of the 2 epochs
          test_episodes:int=200, # saved test episodes per shot
          workers:int=2, # DataLoader processes
-         precision:str='bf16', # autocast precision: bf16 or fp32
+         precision:str='auto', # 'auto' (bf16 where this machine computes it faster, else fp32), 'fp32' or 'bf16'
+         plot:store_true=False, # also save a plot, demo.png, beside demo.json
         ):
     "The main job on the built-in default: synthetic benchmark, tiny ViT, frozen vs fine-tuning vs Task-Adapter, 1 and 5 shots."
-    run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision)
+    run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision, plot=plot)
 
 def study(out:str='runs/study', # study.json, the saved test episodes and one folder per run (finished runs are reused)
           data:str='data/synth', # the synthetic benchmark (made if missing)
@@ -115,7 +122,7 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
           val_episodes:int=50, # validation episodes per epoch
           test_episodes:int=100, # saved test episodes per shot, the same for every run
           shots:str='1,5', # comma-separated test shots
-          precision:str='bf16', # autocast precision
+          precision:str='auto', # 'auto' (bf16 where this machine computes it faster, else fp32), 'fp32' or 'bf16'
           jobs:int=2, # runs in parallel (processes)
           threads:int=1, # torch threads per job
          ):
@@ -125,7 +132,8 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
               test_episodes, tuple(int(x) for x in shots.split(',')), precision, jobs, threads, command=cmd)
 
 # %% ../nbs/90_cli.ipynb #016efc3c
-def _bool(v): return str(v).lower() in ('1', 'true', 'yes', 'y')
+def _bool(v): return parse_bool(v)  # strict: 'ture' is an error, not False
+_bool.__name__ = 'true/false'  # argparse names the type in its error: "invalid true/false value: 'ture'"
 
 def _config_parser(prog:str, extra)->argparse.ArgumentParser:
     from fastcore.docments import docments
@@ -220,7 +228,7 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         args = vars(_parser(name).parse_args(rest))
         args.pop('pdb', None); args.pop('xtra', None)
         res = COMMANDS[name](**args)
-    except (ValueError, FileNotFoundError, KeyError) as e:  # bad input: one clear line, no traceback
+    except (ValueError, OSError, KeyError, VideoError) as e:  # bad input, a missing or unwritable file, a broken video: one clear line, no traceback
         print(f"task-adapter {name}: {e}", file=sys.stderr); return 1
     return res if isinstance(res, int) else 0
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json, time
 from pathlib import Path
 import numpy as np
-from .synth import make_synth
+from .synth import make_synth, check_synth
+from .checks import check_writable
 from .splits import read_split
 from .backbone import tiny_weights_path, pretrain_tiny
 from .episodes import EpisodeSampler, save_episodes, load_episodes
+from .precision import resolve_precision, announce
 from .learner import make_config, train, evaluate
 
 # %% auto #0
@@ -29,13 +31,17 @@ def run_demo(out='runs/demo', # results, plot and the runs of each method
              val_episodes:int=50, # validation episodes after each of the 2 epochs
              shots=(1, 5), # test shots
              workers:int=2, # DataLoader processes
-             precision:str='bf16', # autocast precision (bf16 evaluates about 1.3x faster than fp32 on these CPUs)
+             precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16' (see 04_precision)
              progress:bool=True,
+             plot:bool=False, # also save demo.png (after the table is printed)
              **overrides, # other `Config` fields, for all methods
             )->dict:
-    "Train and test frozen / finetune / task_adapter on the synthetic benchmark; print a table, save a plot and demo.json."
-    t_start = time.time(); out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)  # any finished benchmark there is used as is
+    "Train and test frozen / finetune / task_adapter on the synthetic benchmark; print a table and write demo.json."
+    t_start = time.time(); out = check_writable(out, '--out')  # before any work
+    prec = resolve_precision(precision)
+    if progress: announce(prec)
+    if (Path(data)/'synth.json').exists(): check_synth(data); root = Path(data)  # any finished benchmark there is used as is
+    else: check_writable(Path(data).parent, '--data'); root = make_synth(data, progress=progress)
     if overrides.get('pretrained', True):
         try: tiny_weights_path()
         except FileNotFoundError: print("no tiny ViT weights yet: pretraining them (a few minutes, once)"); pretrain_tiny()
@@ -58,11 +64,11 @@ def run_demo(out='runs/demo', # results, plot and the runs of each method
             row[f'{k}shot'] = dict(accuracy=round(r['accuracy'], 2), ci95=round(r['ci95'], 2), episodes=r['episodes'])
         rows[method] = row
         if progress: print(f"{method}: " + ", ".join(f"{k}-shot {row[f'{k}shot']['accuracy']:.1f} +- {row[f'{k}shot']['ci95']:.1f}%" for k in shots))
-    res = dict(methods=rows, seconds=round(time.time() - t_start, 1), test_episodes=test_episodes, train_episodes=episodes,
+    res = dict(methods=rows, seconds=round(time.time() - t_start, 1), precision=prec.as_dict(), test_episodes=test_episodes, train_episodes=episodes,
                config=make_config('demo', root=str(root), **base).__dict__)
     (out/'demo.json').write_text(json.dumps(res, indent=1, default=str))
-    plot_demo(res, out/'demo.png')
     print(demo_table(res))
+    if plot: plot_demo(res, out/'demo.png')
     return res
 
 def demo_table(res:dict)->str:

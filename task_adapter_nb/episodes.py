@@ -14,8 +14,8 @@ from .clips import ClipTransform, read_clip, sample_indices, _open_video, decord
 from .splits import Split, resolve
 
 # %% auto #0
-__all__ = ['Episode', 'EpisodeSampler', 'save_episodes', 'load_episodes', 'EpisodeDataset', 'episode_loader', 'show_episode',
-           'bench_data']
+__all__ = ['Episode', 'EpisodeSampler', 'save_episodes', 'load_episodes', 'EpisodeDataset', 'episode_loader', 'FrameStore',
+           'open_frame_store', 'show_episode', 'bench_data']
 
 # %% ../nbs/03_episodes.ipynb #d8472587
 @dataclass(frozen=True)
@@ -94,11 +94,12 @@ class EpisodeDataset(Dataset):
                  num_segments:int=8, # T frames per video
                  transform:ClipTransform|None=None, # default: ClipTransform(train=train)
                  seed:int=0, # randomness of training frames and crops, per episode
+                 store:FrameStore|None=None, # read frames from this store (see below) instead of decoding the videos
                 ):
         if isinstance(episodes, EpisodeSampler) and n_episodes is None: raise ValueError("n_episodes is needed with a sampler")
         self.split, self.episodes, self.train, self.T, self.seed = split, episodes, train, num_segments, seed
         self.n = n_episodes if n_episodes is not None else len(episodes)
-        self.transform = transform or ClipTransform(train=train)
+        self.transform, self.store = transform or ClipTransform(train=train), store
         self.paths = {(e.cls, e.video): resolve(e, root) for e in split.entries}
         missing = [k for k, p in self.paths.items() if p is None]
         if missing:
@@ -108,17 +109,24 @@ class EpisodeDataset(Dataset):
     def __len__(self): return self.n
     def episode(self, i:int)->Episode: return self.episodes[i]
 
-    def clip(self, cls:str, video:str, rng=None)->torch.Tensor:
-        "One video as a float `(T, 3, H, W)` tensor."
+    def clip(self, cls:str, video:str, rng=None, frames:list|None=None)->torch.Tensor:
+        "One video as a float `(T, 3, H, W)` tensor (with a store, its frame indices are appended to `frames`)."
+        if self.store is not None:
+            idx = self.store.indices((cls, video), self.T, self.train, rng)
+            if frames is not None: frames.append(idx)
+            return self.transform(self.store.frames((cls, video))[idx], rng)
         return self.transform(read_clip(self.paths[(cls, video)], self.T, self.train, rng), rng)
 
     def __getitem__(self, i:int)->dict:
         if not 0 <= i < self.n: raise IndexError(f"episode {i} out of range for {self.n} episodes")
-        ep, rng = self.episode(i), np.random.default_rng([self.seed, i, 1])
-        load = lambda groups: torch.stack([self.clip(c, v, rng) for c, vids in zip(ep.classes, groups) for v in vids])
+        ep, rng, frames = self.episode(i), np.random.default_rng([self.seed, i, 1]), []
+        load = lambda groups: torch.stack([self.clip(c, v, rng, frames) for c, vids in zip(ep.classes, groups) for v in vids])
         sup, qry = load(ep.support), load(ep.query)
         lab = lambda groups: torch.tensor([y for y, vids in enumerate(groups) for _ in vids])
-        return dict(support=sup, support_labels=lab(ep.support), query=qry, query_labels=lab(ep.query), classes=list(ep.classes), index=i)
+        out = dict(support=sup, support_labels=lab(ep.support), query=qry, query_labels=lab(ep.query), classes=list(ep.classes), index=i)
+        if self.store is not None:  # which frames of which videos, support then query: what a cache of per-frame work needs
+            out.update(videos=[(c, v) for g in (ep.support, ep.query) for c, vids in zip(ep.classes, g) for v in vids], frames=torch.from_numpy(np.stack(frames)))
+        return out
 
 def _worker_init(_):
     torch.set_num_threads(1)  # one thread per worker: the workers are the parallelism
@@ -130,6 +138,79 @@ def episode_loader(ds:EpisodeDataset, # the episodes
     "A DataLoader yielding one episode (a dict of tensors) at a time, in order."
     kw = dict(prefetch_factor=prefetch_factor, persistent_workers=False, worker_init_fn=_worker_init) if num_workers else {}
     return DataLoader(ds, batch_size=None, shuffle=False, num_workers=num_workers, **kw)
+
+# %% ../nbs/03_episodes.ipynb #80b2da94
+def _decode_all(path)->np.ndarray:
+    vr = _open_video(Path(path))
+    return vr.get_batch(list(range(len(vr)))).asnumpy()
+
+class FrameStore:
+    "Every frame of a set of videos, decoded once into one memory-mapped uint8 file: a clip costs an index, not a decode."
+    def __init__(self, path, # the store's data file (its index is `path` with suffix .json)
+                ):
+        self.path = Path(path); meta = self.path.with_suffix('.json')
+        if not meta.is_file() or not self.path.is_file(): raise FileNotFoundError(f"{self.path}: no finished frame store here (build one with `FrameStore.build`)")
+        try: idx = json.loads(meta.read_text())
+        except ValueError as e: raise ValueError(f"{meta}: not a frame-store index ({e})") from None
+        self.index = {(c, v): tuple(x) for c, v, *x in idx['videos']}
+        self.data = np.memmap(self.path, np.uint8, 'r', shape=(idx['bytes'],)) if idx['bytes'] else np.zeros(0, np.uint8)
+
+    def __contains__(self, key): return tuple(key) in self.index
+    def __len__(self): return len(self.index)
+
+    def frames(self, key)->np.ndarray:
+        "All frames `(n, H, W, 3)` of video `key` = (class, video id)."
+        off, n, h, w = self.index[tuple(key)]
+        return self.data[off:off + n * h * w * 3].reshape(n, h, w, 3)
+
+    def indices(self, key, num_segments:int=8, train:bool=False, rng=None)->np.ndarray:
+        "The TSN frame indices of a clip of video `key`, drawn as `read_clip` on the video file draws them."
+        return sample_indices(self.index[tuple(key)][1], num_segments, train, rng)
+
+    def read_clip(self, key, num_segments:int=8, train:bool=False, rng=None)->np.ndarray:
+        "Like `read_clip` on the video file: TSN indices, then those frames (a copy)."
+        return self.frames(key)[self.indices(key, num_segments, train, rng)]
+
+    @classmethod
+    def build(cls, path, # the data file to write
+              videos:dict, # (class, video id) -> video file
+              workers:int|None=None, # decoding processes (default: all cores)
+              progress:bool=True,
+             )->FrameStore:
+        "Decode every frame of `videos` into a new store at `path` (atomically: temporary files, then renames)."
+        from concurrent.futures import ProcessPoolExecutor
+        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        keys, t0 = sorted(videos), time.time()
+        tmp, rows, off = path.with_name(f'.{path.name}.{os.getpid()}.tmp'), [], 0
+        workers = workers or os.cpu_count() or 1
+        try:
+            with open(tmp, 'wb') as f, ProcessPoolExecutor(workers) as pool:
+                for k, a in zip(keys, pool.map(_decode_all, [str(videos[k]) for k in keys], chunksize=16)):
+                    f.write(a.tobytes()); rows.append([*k, off, *a.shape[:3]]); off += a.nbytes
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists(): tmp.unlink()
+        meta = path.with_suffix('.json'); mtmp = meta.with_name(f'.{meta.name}.{os.getpid()}.tmp')
+        mtmp.write_text(json.dumps(dict(bytes=off, videos=rows))); os.replace(mtmp, meta)
+        if progress: print(f"frame store: {len(keys)} videos, {off / 1e9:.2f} GB decoded once into {path} in {time.time() - t0:.1f}s")
+        return cls(path)
+
+def open_frame_store(path, # the store's data file
+                     splits:list[Split], # the videos it must hold
+                     root, # where they are
+                     workers:int|None=None, progress:bool=True,
+                    )->FrameStore:
+    "The store at `path`, built first if there is none; it must hold every video of `splits`."
+    path = Path(path)
+    if not path.with_suffix('.json').exists():
+        vids = {(e.cls, e.video): resolve(e, root) for s in splits for e in s.entries}
+        missing = [k for k, p in vids.items() if p is None]
+        if missing: raise FileNotFoundError(f"{len(missing)} videos are not under {root}, e.g. {'/'.join(missing[0])}")
+        return FrameStore.build(path, vids, workers, progress)
+    st = FrameStore(path)
+    miss = [(e.cls, e.video) for s in splits for e in s.entries if (e.cls, e.video) not in st]
+    if miss: raise ValueError(f"{path}: this frame store lacks {len(miss)} videos of the splits, e.g. {'/'.join(miss[0])}; it was made for other data: delete it (and its .json)")
+    return st
 
 # %% ../nbs/03_episodes.ipynb #3195eee1
 def show_episode(batch:dict, # an item of `EpisodeDataset`

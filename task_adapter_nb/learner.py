@@ -13,14 +13,16 @@ import torch.distributed as dist
 from tqdm.auto import tqdm
 from .clips import ClipTransform, read_clip
 from .splits import read_split, split_files, Split, resolve
-from .episodes import EpisodeSampler, EpisodeDataset, episode_loader, save_episodes, load_episodes, Episode
+from .episodes import EpisodeSampler, EpisodeDataset, episode_loader, save_episodes, load_episodes, Episode, FrameStore, open_frame_store
 from .backbone import DEFAULT_BACKBONE, TINY_NAME
 from .model import TaskAdapter
+from .checks import check_value
+from .precision import PRECISIONS, resolve_precision, autocast, announce, tune_allocator
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODEL_KEYS', 'Config', 'make_config', 'build_model', 'autocast', 'cache_fingerprint', 'TokenCache',
-           'evaluate', 'trainable_state', 'save_checkpoint', 'load_checkpoint', 'load_trainable', 'eval_episodes',
-           'train', 'bench_eval']
+__all__ = ['PRESETS', 'MEMORY_CACHE_GB', 'MODEL_KEYS', 'Config', 'make_config', 'build_model', 'frame_store', 'cache_fingerprint',
+           'TokenCache', 'evaluate', 'trainable_state', 'save_checkpoint', 'load_checkpoint', 'load_trainable',
+           'eval_episodes', 'train', 'FrameTokens', 'bench_eval', 'bench_train']
 
 # %% ../nbs/20_learner.ipynb #11ac9d2c
 @dataclass
@@ -63,32 +65,40 @@ class Config:
     accumulate: int = 1 # episodes per optimiser step (per process)
     val_episodes: int = 1000
     test_episodes: int = 10000 # 0: no test at the end of training
-    precision: str = 'fp32' # 'fp32', 'bf16' or 'fp16' (torch.autocast)
+    precision: str = 'auto' # 'auto' (bf16 where measured faster, else fp32), 'fp32', 'bf16' or 'fp16' (CUDA); see 04_precision
     seed: int = 916
-    workers: int = 2 # DataLoader processes
+    workers: int = 2 # DataLoader processes (none when frames come from a frame store)
+    frame_store: str = '' # a file holding every frame decoded once (`FrameStore`, built on first use); '' decodes clips as they are read
     eval_cache: bool = True # cache the frozen prefix per video during an evaluation pass
     cache_dir: str = '' # keep that cache on disk in this folder ('' = in memory)
     save_every: int = 200 # checkpoint every this many episodes (and at each epoch end)
     out: str = 'runs/run' # output folder
 
     def update(self, **kw):
+        "Set options, each converted to its field's type with a one-line error for a value of the wrong kind."
         bad = [k for k in kw if k not in {f.name for f in fields(self)}]
         if bad: raise ValueError(f"unknown config option(s) {bad}; known: {sorted(f.name for f in fields(self))}")
-        for k, v in kw.items(): setattr(self, k, type(getattr(self, k))(v) if v is not None and not isinstance(getattr(self, k), bool) else v)
+        for k, v in kw.items():
+            if v is None: raise ValueError(f"{k}=None: expected a value")
+            setattr(self, k, check_value(k, v, type(getattr(self, k))))
         return self
 
     def check(self):
         "Fail fast, before any heavy work, on values that cannot work."
         choices = dict(mode=('task_adapter', 'finetune', 'frozen'), optimizer=('sgd', 'adamw'), schedule=('none', 'cosine'),
-                       precision=('fp32', 'bf16', 'fp16'), task_scope=('separate', 'joint', 'cross'), metric=('cosine', 'sq_euclidean', 'otam'),
+                       precision=PRECISIONS, task_scope=('separate', 'joint', 'cross'), metric=('cosine', 'sq_euclidean', 'otam'),
                        temporal_embedding_at=('input', 'first_adapted'))
         for k, ok in choices.items():
             if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
-        for k in ('n_way', 'k_shot', 'n_query', 'eval_n_query', 'num_frames', 'accumulate'):
-            if getattr(self, k) < 1: raise ValueError(f"{k} must be at least 1, got {getattr(self, k)}")
-        if self.precision == 'fp16' and not torch.cuda.is_available(): raise ValueError("precision='fp16' needs a GPU; on CPU use 'bf16' or 'fp32'")
-        if self.precision == 'bf16' and torch.cuda.is_available() and not torch.cuda.is_bf16_supported(): raise ValueError("this GPU does not support bf16; use 'fp16' or 'fp32'")
+        for k, lo in _AT_LEAST.items(): check_value(k, getattr(self, k), type(getattr(Config, k)), at_least=lo)
+        if self.lr <= 0: raise ValueError(f"lr={self.lr!r}: expected a number > 0")
+        if self.resize < self.size: raise ValueError(f"resize={self.resize} is smaller than size={self.size}: frames are resized to a square of side resize, then cropped to size")
+        if self.precision != 'auto': resolve_precision(self.precision)  # fp16 without CUDA, bf16 on a GPU without it: fail now
         return self
+
+# the smallest value of each count that can make sense (a 1-way episode is always right; 0 epochs test an untrained model)
+_AT_LEAST = dict(num_frames=1, size=8, resize=8, n_way=2, k_shot=1, n_query=1, eval_n_query=1, adapted_blocks=0, epochs=1, episodes_per_epoch=1,
+                 accumulate=1, val_episodes=1, test_episodes=0, seed=0, workers=0, save_every=1, lr=0., momentum=0., weight_decay=0.)
 
 # benchmark-specific epochs x episodes (METHOD.md); everything else is the paper default of `Config`
 _PAPER = {'ssv2_full': (50, 1000), 'ssv2_small': (20, 1000), 'kinetics100': (10, 1000), 'hmdb51': (10, 1000), 'ucf101': (10, 200)}
@@ -99,10 +109,10 @@ PRESETS = {f"{b}_{k}shot": dict(benchmark=b, k_shot=k, epochs=e, episodes_per_ep
 #   hundred episodes, AdamW did; 3 queries per class in training episodes learned much faster than 1;
 # - the temporal embedding at the first adapted block, so the frozen prefix runs without gradients (about 25% faster);
 # - 300 training episodes, 200 validation and 500 test episodes instead of 10 x 1000, 1000 and 10,000 (`task-adapter demo`
-#   uses 200, 50 and 200, in bf16, to stay within 10 minutes on 2 cores, the budget of `task-adapter study`).
+#   uses 200, 50 and 200 to stay within 10 minutes on 2 cores, the budget of `task-adapter study`).
 PRESETS['demo'] = dict(benchmark='synth', backbone=TINY_NAME, size=64, resize=64, adapted_blocks=3, optimizer='adamw', lr=3e-3,
                        weight_decay=0.01, schedule='cosine', n_query=3, epochs=2, episodes_per_epoch=150, val_episodes=200,
-                       test_episodes=500, seed=0, precision='fp32', save_every=50, temporal_embedding_at='first_adapted')
+                       test_episodes=500, seed=0, precision='auto', save_every=50, temporal_embedding_at='first_adapted')
 
 def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the paper defaults
                 root:str|None=None, # dataset root (videos)
@@ -118,7 +128,8 @@ def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the pape
         cfg.update(**p)
         if bench == 'synth':
             d = Path(root or 'data/synth'); root = str(d/'videos')
-            cfg.update(train_split=str(d/'splits/trainlist.txt'), val_split=str(d/'splits/vallist.txt'), test_split=str(d/'splits/testlist.txt'))
+            cfg.update(train_split=str(d/'splits/trainlist.txt'), val_split=str(d/'splits/vallist.txt'), test_split=str(d/'splits/testlist.txt'),
+                       frame_store=str(d/'frames.u8'))  # a small benchmark: decode every clip once
         elif splits:
             f = split_files(bench, splits); cfg.update(train_split=str(f['train']), val_split=str(f['val']), test_split=str(f['test']))
     if yaml_file:
@@ -148,17 +159,31 @@ def _build(cfg, a):
                     temporal=a and cfg.temporal, spatial=a and cfg.spatial, task=a and cfg.task, mlp=a and cfg.mlp, task_scope=cfg.task_scope,
                     temporal_embedding_at=cfg.temporal_embedding_at, checkpointing=cfg.checkpointing, metric=cfg.metric)
 
-def autocast(cfg:Config, device:torch.device):
-    dt = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}[cfg.precision]
-    return torch.autocast(device.type, dtype=dt, enabled=dt is not None)
 
 # %% ../nbs/20_learner.ipynb #271948af
 def _ci(accs): a = np.asarray(accs, dtype=float); return 100 * a.mean(), 196 * a.std() / math.sqrt(len(a))
 
 class _Videos(torch.utils.data.Dataset):
-    def __init__(self, keys, paths, T, tf): self.keys, self.paths, self.T, self.tf = keys, paths, T, tf
+    def __init__(self, keys, paths, T, tf, store=None): self.keys, self.paths, self.T, self.tf, self.store = keys, paths, T, tf, store
     def __len__(self): return len(self.keys)
-    def __getitem__(self, i): return self.tf(read_clip(self.paths[self.keys[i]], self.T))
+    def __getitem__(self, i):
+        k = self.keys[i]
+        return self.tf(self.store.read_clip(k, self.T) if self.store is not None else read_clip(self.paths[k], self.T))
+
+def _dist_info():
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+_STORES = {}
+def frame_store(cfg:Config, splits:list[Split])->FrameStore|None:
+    "The frame store of `cfg` holding `splits` (built on first use, opened once per process), or None without one."
+    if not cfg.frame_store: return None
+    rank, world = _dist_info()
+    if world > 1 and rank > 0: dist.barrier()  # rank 0 builds it first
+    key = (cfg.frame_store, tuple(s.name for s in splits))
+    if key not in _STORES: _STORES[key] = open_frame_store(cfg.frame_store, splits, cfg.root, progress=rank == 0)
+    if world > 1 and rank == 0: dist.barrier()
+    return _STORES[key]
 
 def _independent(model)->bool:
     "True when a video's features do not depend on the other videos of its episode (no task adapter)."
@@ -172,15 +197,26 @@ def cache_fingerprint(model:TaskAdapter, cfg:Config, full:bool)->str:
         tensors = [t for m in (v.patch_embed, v.norm_pre, *enc.prefix) for t in m.state_dict().values()]
         tensors += [t for t in (getattr(v, 'cls_token', None), getattr(v, 'pos_embed', None)) if t is not None]
         if enc.temporal_embedding_at == 'input': tensors.append(enc.temporal_embedding)
-    h = hashlib.sha1(repr((full, cfg.backbone, cfg.num_frames, cfg.size, cfg.resize, cfg.precision, enc.M, enc.temporal_embedding_at)).encode())
+    h = hashlib.sha1(repr((full, cfg.backbone, cfg.num_frames, cfg.size, cfg.resize, resolve_precision(cfg.precision, model).name, enc.M, enc.temporal_embedding_at)).encode())
     for t in tensors: h.update(t.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes())
     return h.hexdigest()[:16]
 
+MEMORY_CACHE_GB = float(os.environ.get('TASK_ADAPTER_MEMORY_CACHE_GB', 3))  # what in-memory caches may keep between passes
+_KEPT = {}  # fingerprint -> {video: tensor}: in-memory evaluation caches kept for later passes, oldest first
+
+def _nbytes(d:dict)->int: return sum(t.numel() * t.element_size() for t in d.values())
+
 class TokenCache:
-    "Per-video cached tensors, in memory (`folder=None`) or one file per video under `folder/<fingerprint>/`."
+    "Per-video cached tensors: in memory (`folder=None`; kept for later passes with the same fingerprint, see `keep`) or one file per video under `folder/<fingerprint>/`."
     def __init__(self, folder=None, fingerprint:str=''):
-        self.mem, self.dir = {}, (Path(folder)/fingerprint if folder else None)
+        self.dir, self.fingerprint = (Path(folder)/fingerprint if folder else None), fingerprint
+        self.mem = _KEPT.get(fingerprint, {}) if folder is None and fingerprint else {}
         if self.dir: self.dir.mkdir(parents=True, exist_ok=True)
+    def keep(self):
+        "Keep the in-memory tensors for the next pass with the same fingerprint (the oldest go first beyond `MEMORY_CACHE_GB`)."
+        if self.dir is not None or not self.fingerprint: return
+        _KEPT.pop(self.fingerprint, None); _KEPT[self.fingerprint] = self.mem
+        while _KEPT and sum(map(_nbytes, _KEPT.values())) > MEMORY_CACHE_GB * 1e9: _KEPT.pop(next(iter(_KEPT)))
     def _file(self, k): return self.dir/f"{hashlib.sha1(repr(k).encode()).hexdigest()[:20]}.pt"
     def __contains__(self, k): return k in self.mem or (self.dir is not None and self._file(k).exists())
     def __setitem__(self, k, x):
@@ -200,14 +236,17 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
              cache:bool|str|Path=True, # True: cache per video in memory; a folder: on disk (see above); False: no cache
              device=None, # default: the model's device
              progress:bool=False, # show a progress bar
+             store:FrameStore|None=None, # read clips from this frame store (default: `cfg.frame_store`, if set)
              rank:int=0, world:int=1, # shard the episodes across processes and gather the results
             )->dict: # accuracy, ci95, per-episode accuracies, per-class accuracy, confusions
     "Mean per-episode accuracy +- 1.96 std / sqrt(n) on `episodes`, optionally with the prefix cache."
-    was_training = model.training; model.eval()
+    was_training = model.training; model.eval(); tune_allocator()
     device = device or next(model.parameters()).device
     tf = ClipTransform(cfg.size, cfg.resize)
     mine = list(range(rank, len(episodes), world))
     accs, per_class = {}, {}
+    store = store if store is not None else frame_store(cfg, [split])
+    workers = 0 if store is not None else cfg.workers  # reading from the store costs less than starting processes
     full = _independent(model)
     if cache is not False and cache is not None:
         paths = {(e.cls, e.video): p for e in split.entries if (p := resolve(e, root))}
@@ -215,29 +254,30 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
         missing = [k for k in keys if k not in paths]
         if missing: raise FileNotFoundError(f"{missing[0][0]}/{missing[0][1]} is not under {root}")
         folder = None if cache is True else cache
-        tokens = TokenCache(folder, cache_fingerprint(model, cfg, full) if folder else '')
+        tokens = TokenCache(folder, cache_fingerprint(model, cfg, full))
         todo = [k for k in keys if k not in tokens]
-        dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, tf), batch_size=16, num_workers=cfg.workers)
+        dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, tf, store), batch_size=16, num_workers=workers)
         it = iter(todo)
         for clips in tqdm(dl, desc='cache', disable=not progress, leave=False):
-            with autocast(cfg, device):
+            with autocast(cfg.precision, device):
                 t = model.encoder.run_prefix(clips.to(device))
                 t = model.encoder.run_adapted(t) if full else t.unflatten(0, (len(clips), cfg.num_frames))
             for x in t: tokens[next(it)] = x
+        tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
     else:
-        ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=tf)
+        ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=tf, store=store)
     for i in tqdm(mine, desc='episodes', disable=not progress, leave=False):
         ep = episodes[i]
         if cache is not False and cache is not None:
             sup = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.support) for v in g]
             qry = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.query) for v in g]
-            with autocast(cfg, device):
+            with autocast(cfg.precision, device):
                 f = torch.stack(sup + qry) if full else model.encoder.run_adapted(torch.cat(sup + qry), n_support=len(sup))
             slab = torch.tensor([y for y, g in enumerate(ep.support) for _ in g], device=device)
             logits = model.head(f[:len(sup)], slab, f[len(sup):], ep.n_way)
         else:
             b = ds[i]
-            with autocast(cfg, device): logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way)
+            with autocast(cfg.precision, device): logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way)
         qlab = torch.tensor([y for y, g in enumerate(ep.query) for _ in g], device=device)
         pred = logits.argmax(1)
         accs[i] = (pred == qlab).float().mean().item()
@@ -293,9 +333,6 @@ def load_trainable(model, trainable:dict):
 def _rng_state(): return dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())
 def _set_rng(s): torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['python'])
 
-def _dist_info():
-    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
-    return 0, 1
 
 def eval_episodes(cfg:Config, split:Split, which:str='test', n:int|None=None)->list[Episode]:
     "The run's val or test episodes: `n` (default `cfg.test_episodes`) N-way K-shot episodes of `split`, seeded by `cfg.seed` + 1 (val) or + 2 (test)."
@@ -342,7 +379,7 @@ def train(cfg:Config, # the run
           stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests
          )->dict: # results (also written to `out/results.json`)
     "Train on the train split, select on val after each epoch, test the best model on saved test episodes."
-    cfg.check()
+    cfg.check(); tune_allocator()
     rank, world = _dist_info()
     device = torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
@@ -351,6 +388,8 @@ def train(cfg:Config, # the run
         if len([c for c in s.classes if len(s.by_class[c]) >= cfg.k_shot + (cfg.n_query if k == 'train' else cfg.eval_n_query)]) < cfg.n_way:
             raise ValueError(f"{s.name}: fewer than n_way={cfg.n_way} classes with enough videos for {cfg.k_shot}-shot episodes")
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
+    prec = resolve_precision(cfg.precision, device)
+    if rank == 0 and progress: announce(prec)
     model = build_model(cfg).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
     total = cfg.epochs * cfg.episodes_per_epoch  # training episodes, over all processes
@@ -361,10 +400,12 @@ def train(cfg:Config, # the run
     opt = (torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay) if cfg.optimizer == 'sgd'
            else torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)) if params else None
     sched = torch.optim.lr_scheduler.LambdaLR(opt, (lambda s: 0.5 * (1 + math.cos(math.pi * s / steps))) if cfg.schedule == 'cosine' else (lambda s: 1.)) if opt else None
+    scaler = prec.grad_scaler(device)  # fp16 on CUDA: loss scaling; otherwise a pass-through
     state = dict(episode=0, history=[], best=None, best_trainable=None)
     if resume and (out/'last.pth').exists():
         ck = load_checkpoint(out/'last.pth', cfg)
         load_trainable(model, ck['trainable']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
+        if 'scaler' in ck: scaler.load_state_dict(ck['scaler'])
         _set_rng(ck['rng']); state = {k: ck[k] for k in ('episode', 'history', 'best', 'best_trainable')}
         if rank == 0: print(f"resumed {out/'last.pth'} at episode {state['episode']}")
     ddp = model
@@ -374,30 +415,36 @@ def train(cfg:Config, # the run
     log = _Log(out, state['episode'] if resume else None) if rank == 0 else None
     def checkpoint(name='last.pth'):
         if rank == 0:
-            save_checkpoint(out/name, dict(config=asdict(cfg), trainable=trainable_state(model), optimizer=opt.state_dict(), scheduler=sched.state_dict(),
+            save_checkpoint(out/name, dict(config=asdict(cfg), trainable=trainable_state(model), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
                                            rng=_rng_state(), **state))
     t_train = time.time()
     if params and state['episode'] < total:
         tf = ClipTransform(cfg.size, cfg.resize, train=True)
         sampler = EpisodeSampler(splits['train'], cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed)
-        ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed)
+        store = frame_store(cfg, list(splits.values()))
+        ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed, store=store)
         start = state['episode']
         mine = [i for i in range(start, total) if i % world == rank]  # rank r: episodes step*W*acc + k*W + r
-        dl = episode_loader(torch.utils.data.Subset(ds, mine), num_workers=cfg.workers)
+        dl = episode_loader(torch.utils.data.Subset(ds, mine), num_workers=0 if store is not None else cfg.workers)
+        enc = model.encoder
+        tokens = FrameTokens(cache_fingerprint(model, cfg, full=False)) if (store is not None and enc.temporal_embedding_at == 'first_adapted'
+                  and cfg.resize == cfg.size and enc.M < len(enc.vit.blocks)) else None  # the frozen prefix sees frames one by one: reuse it
         model.train()
         bar = tqdm(total=total, initial=start, desc='train', disable=not progress or rank > 0, dynamic_ncols=True)
         run_loss, run_acc, t0, k = [], [], time.time(), 0
         for b in dl:
-            with autocast(cfg, device):
-                logits = ddp(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), cfg.n_way)
+            with prec.autocast(device):
+                sup, qry = b['support'].to(device), b['query'].to(device)
+                x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
+                logits = ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x)
             loss = F.cross_entropy(logits.float(), b['query_labels'].to(device))
             k += 1
             if world > 1 and k % cfg.accumulate:
-                with ddp.no_sync(): (loss / cfg.accumulate).backward()
-            else: (loss / cfg.accumulate).backward()
+                with ddp.no_sync(): scaler.scale(loss / cfg.accumulate).backward()
+            else: scaler.scale(loss / cfg.accumulate).backward()
             run_loss.append(loss.item()); run_acc.append((logits.argmax(1).cpu() == b['query_labels']).float().mean().item())
             if k % cfg.accumulate: continue
-            opt.step(); opt.zero_grad(set_to_none=True); sched.step()
+            scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True); sched.step()
             state['episode'] += per_step
             ep = state['episode']; bar.update(per_step)
             if ep % max(per_step, 20) == 0 or ep == total:
@@ -415,7 +462,9 @@ def train(cfg:Config, # the run
                 if rank == 0 and progress: tqdm.write(f"epoch {row['epoch']}: val {r['accuracy']:.2f} +- {r['ci95']:.2f}%" + (" (best)" if state['best'] is row else ""))
                 checkpoint()
             elif ep % cfg.save_every == 0: checkpoint()
-            if stop_after is not None and ep >= stop_after: bar.close(); log and log.close(); return dict(stopped_at=ep)
+            if stop_after is not None and ep >= stop_after:
+                bar.close(); log and log.close()
+                return dict(stopped_at=ep, frame_cache=dict(hits=tokens.hits, misses=tokens.misses) if tokens is not None else None)
         bar.close()
     train_seconds = time.time() - t_train
     if state['best_trainable'] is not None: load_trainable(model, state['best_trainable'])
@@ -427,7 +476,7 @@ def train(cfg:Config, # the run
     import timm
     results = dict(config=asdict(cfg), test=dict(accuracy=res['accuracy'], ci95=res['ci95'], episodes=res['episodes'], per_class=res['per_class']),
                    test_per_episode=res['per_episode'], best_val=state['best'], history=state['history'], train_seconds=round(train_seconds, 1),
-                   test_seconds=round(time.time() - t0, 1), trainable_parameters=sum(p.numel() for p in params), processes=world,
+                   test_seconds=round(time.time() - t0, 1), precision=prec.as_dict(), trainable_parameters=sum(p.numel() for p in params), processes=world,
                    versions=dict(python=platform.python_version(), torch=torch.__version__, timm=timm.__version__, numpy=np.__version__))
     if rank == 0:
         (out/'results.json').write_text(json.dumps(results, indent=1, default=float))
@@ -436,6 +485,32 @@ def train(cfg:Config, # the run
         if progress and res['episodes']: print(f"test: {res['accuracy']:.2f} +- {res['ci95']:.2f}% on {res['episodes']} episodes ({cfg.n_way}-way {cfg.k_shot}-shot)")
     results['model'] = model
     return results
+
+# %% ../nbs/20_learner.ipynb #c67de22f
+_FRAMES = {}  # fingerprint -> {(video, frame): tokens}, the most recent only
+
+class FrameTokens:
+    "Prefix tokens per (video, frame index), computed once per process for a frozen prefix that sees frames one by one."
+    def __init__(self, fingerprint:str): # `cache_fingerprint(model, cfg, full=False)`: the weights and settings the tokens depend on
+        if fingerprint not in _FRAMES: _FRAMES.clear(); _FRAMES[fingerprint] = {}
+        self.mem, self.hits, self.misses = _FRAMES[fingerprint], 0, 0
+
+    def __call__(self, encoder, # the model's `TaskAdapterEncoder` (temporal embedding after the prefix)
+                 videos:torch.Tensor, # `(B, T, 3, H, W)`, the episode's clips
+                 keys:list, # B video keys
+                 frames:torch.Tensor, # `(B, T)` the clips' frame indices
+                )->torch.Tensor: # `(B*T, L, D)` prefix tokens
+        want = [(tuple(k), int(f)) for k, fs in zip(keys, frames) for f in fs]  # (a DataLoader turns key tuples into lists)
+        miss = [j for j, w in enumerate(want) if w not in self.mem]
+        self.hits += len(want) - len(miss); self.misses += len(miss)
+        new = {}
+        if miss:
+            with torch.no_grad(): y = encoder.run_prefix_frames(videos.flatten(0, 1)[miss])
+            room = _nbytes(self.mem) + y.numel() * y.element_size() <= MEMORY_CACHE_GB * 1e9
+            for j, t in zip(miss, y):
+                new[want[j]] = t
+                if room: self.mem[want[j]] = t
+        return torch.stack([new[w] if w in new else self.mem[w] for w in want])
 
 # %% ../nbs/20_learner.ipynb #18fe523d
 def bench_eval(cfg:Config, # the model and data to time
@@ -454,7 +529,33 @@ def bench_eval(cfg:Config, # the model and data to time
             res[name] = dict(episodes_per_s=round(n_episodes / t, 2), accuracy=r['accuracy'])
     res['speedup'] = round(res['cached']['episodes_per_s'] / res['uncached']['episodes_per_s'], 2)
     assert len({v['accuracy'] for k, v in res.items() if k != 'speedup'}) == 1, res
-    print(f"{cfg.n_way}-way {cfg.k_shot}-shot, {n_episodes} episodes, M={cfg.adapted_blocks}, {cfg.precision}: uncached {res['uncached']['episodes_per_s']} episodes/s, "
+    print(f"{cfg.n_way}-way {cfg.k_shot}-shot, {n_episodes} episodes, M={cfg.adapted_blocks}, {resolve_precision(cfg.precision, model).name}: uncached {res['uncached']['episodes_per_s']} episodes/s, "
           f"cached in memory {res['cached']['episodes_per_s']} episodes/s ({res['speedup']}x); on disk: first pass {res['disk_first']['episodes_per_s']}, "
           f"later passes {res['disk_again']['episodes_per_s']} episodes/s")
     return res
+
+# %% ../nbs/20_learner.ipynb #3aa8addc
+def bench_train(cfg:Config, # the run to time (its out, epochs and evaluation settings are replaced)
+                episodes:int=60, # training episodes per pass
+                passes:int=2, # passes in this process (caches carry over from one to the next)
+               )->dict:
+    "Print and return training episodes/s and achieved GFLOP/s per pass."
+    from task_adapter_nb.model import model_flops
+    import dataclasses
+    res = []
+    for k in range(passes):
+        with tempfile.TemporaryDirectory() as d:
+            c = dataclasses.replace(cfg, out=d, epochs=1, episodes_per_epoch=episodes + 1, val_episodes=1, test_episodes=0, save_every=10 ** 6)
+            t0 = time.perf_counter(); out = train(c, progress=False, stop_after=episodes); t = time.perf_counter() - t0
+        m = build_model(c); n_videos = c.n_way * (c.k_shot + c.n_query)
+        fl = model_flops(m.encoder.vit, n_videos, c.num_frames, c.adapted_blocks if c.mode != 'frozen' else 0)
+        fc = out.get('frame_cache') or dict(hits=0, misses=1)
+        served = fc['hits'] / (fc['hits'] + fc['misses'])  # share of prefix frames the cache served
+        work = episodes * (fl['task_adapter'] - served * (fl['task_adapter'] - fl['adapted']) + 2 * fl['adapted'])
+        r = dict(pass_=k + 1, episodes=episodes, seconds=round(t, 1), episodes_per_s=round(episodes / t, 3), gflops=round(work / t / 1e9, 1),
+                 precision=resolve_precision(c.precision).name, prefix_frames_served=round(served, 3))
+        res.append(r)
+        print(f"train pass {k + 1}: {episodes} episodes of {c.n_way}-way {c.k_shot}-shot {c.n_query}-query, mode {c.mode}, M={c.adapted_blocks}, "
+              f"{r['precision']}: {r['seconds']}s, {r['episodes_per_s']} episodes/s, {r['gflops']} GFLOP/s, "
+              f"{100 * served:.0f}% of prefix frames from the cache")
+    return dict(passes=res)

@@ -11,6 +11,7 @@ import timm
 from .backbone import create_backbone, DEFAULT_BACKBONE
 from .adapters import TaskAdapterEncoder
 from .head import PrototypeHead
+from .precision import resolve_precision, matmul_gflops
 
 # %% auto #0
 __all__ = ['TaskAdapter', 'load_official_checkpoint', 'model_flops', 'bench_model']
@@ -47,9 +48,11 @@ class TaskAdapter(nn.Module):
                 query:torch.Tensor, # `(N*Q, T, 3, H, W)`
                 n_way:int|None=None, # N (default: max label + 1)
                 text:torch.Tensor|None=None, # `(N, D)` class text embeddings, for `text_factor`
+                prefix:torch.Tensor|None=None, # the frozen prefix's tokens of support then query, if already computed (a cache)
                )->torch.Tensor: # logits `(N*Q, N)`
         n = len(support)
-        f = self.encoder(torch.cat([support, query.to(support.dtype)]), n_support=n)
+        if prefix is not None: f = self.encoder.run_adapted(prefix, n_support=n)
+        else: f = self.encoder(torch.cat([support, query.to(support.dtype)]), n_support=n)
         return self.head(f[:n], support_labels, f[n:], n_way, text)
 
     def trainable_parameters(self): return [p for p in self.parameters() if p.requires_grad]
@@ -119,13 +122,7 @@ def model_flops(vit, n_videos:int, num_frames:int, adapted_blocks:int, group:int
     extra = 8 * L * D * D + 2 * L * T * D + 2 * L * B * D + 2 * L * D * D
     base = L * 3 * p * p * D + len(vit.blocks) * frozen_block + D * out
     frames = n_videos * T
-    return dict(frozen=2 * frames * base, task_adapter=2 * frames * (base + M * extra))
-
-def _matmul_peak(dtype, n=2048, repeats=3):
-    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
-    a @ b
-    t = min(_timed(lambda: a @ b) for _ in range(repeats))
-    return 2 * n ** 3 / t / 1e9
+    return dict(frozen=2 * frames * base, task_adapter=2 * frames * (base + M * extra), adapted=2 * frames * M * (frozen_block + extra))
 
 def _timed(f):
     t0 = time.perf_counter(); f(); return time.perf_counter() - t0
@@ -154,7 +151,7 @@ def bench_model(backbone:str=DEFAULT_BACKBONE, # timm name (random weights: spee
                 img_size:int|None=None, # input side (default: the backbone's)
                 num_frames:int=8, adapted_blocks:int=6, # T and M
                 n_way:int=5, k_shot:int=1, n_query:int=1, # the episode
-                precisions=('fp32', 'bf16'), # 'fp32' and/or 'bf16' (torch.autocast)
+                precisions=('fp32', 'auto'), # any of `PRECISIONS`; each is resolved here and run once ('auto' is skipped when it means fp32)
                 repeats:int=2, # best of this many timed runs (after one warm-up)
                 train:bool=True, # also time a training step
                 backbone_kwargs:dict|None=None, # passed to `create_backbone` (e.g. a smaller depth for tests)
@@ -170,10 +167,14 @@ def bench_model(backbone:str=DEFAULT_BACKBONE, # timm name (random weights: spee
     fl = model_flops(vit, len(sup) + len(qry), num_frames, adapted_blocks)
     opt = torch.optim.SGD(model.trainable_parameters(), lr=1e-3)
     rows = []
-    for prec in precisions:
-        dt = {'fp32': None, 'bf16': torch.bfloat16}[prec]
-        ctx = lambda: torch.autocast('cpu', dtype=dt, enabled=dt is not None)
-        peak = _matmul_peak(dt or torch.float32)
+    resolved = []
+    for q in precisions:
+        p = resolve_precision(q, model)
+        if any(r.name == p.name for r in resolved): print(f"skipping {q!r}: the same format as one already timed ({p})"); continue
+        resolved.append(p)
+    for p in resolved:
+        prec, ctx = p.name, lambda: p.autocast(model)
+        peak = matmul_gflops(p.dtype, model, n=2048, repeats=3, budget=5)
         def frozen():
             with torch.no_grad(), ctx(): vit(torch.cat([sup, qry]).flatten(0, 1))
         def evaluate():

@@ -16,7 +16,8 @@ from .splits import read_split
 from .clips import ClipTransform
 from .episodes import EpisodeSampler, EpisodeDataset, save_episodes, load_episodes, Episode
 from .backbone import tiny_weights_path
-from .learner import make_config, train, evaluate, autocast, Config
+from .precision import resolve_precision, autocast, announce
+from .learner import make_config, train, evaluate, Config
 
 # %% auto #0
 __all__ = ['VARIANTS', 'CLAIMS', 'variant_config', 'study_run', 't975', 'across_seeds', 'summarize', 'verdict', 'run_study',
@@ -146,7 +147,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
               val_episodes:int=50, # validation episodes per epoch
               test_episodes:int=100, # saved test episodes per shot
               shots=(1, 5), # test shots
-              precision:str='bf16', # autocast precision of training and evaluation
+              precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16'; resolved once, here
               jobs:int=2, # runs in parallel, in separate processes
               threads:int=1, # torch threads per job
               command:str|None=None, # the command line, recorded in study.json
@@ -157,6 +158,8 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
     bad = [v for v in variants if v not in VARIANTS]
     if bad: raise ValueError(f"unknown variant(s) {bad}, expected some of {list(VARIANTS)}")
     if episodes % 2: raise ValueError(f"episodes must be even (2 epochs), got {episodes}")
+    prec = resolve_precision(precision)  # once, in this process: every job computes in the same format
+    if progress: announce(prec)
     root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)
     tiny_weights_path()  # fail now, not in a worker, if the tiny ViT weights are missing
     test = read_split(Path(root)/'splits/testlist.txt')
@@ -166,7 +169,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
         if not p.exists(): save_episodes(EpisodeSampler(test, 5, k, 1, seed=2026 + k).episodes(test_episodes), p, shot=k)
         files[str(k)] = str(p)
     common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // 2, epochs=2,
-                  val_episodes=val_episodes, precision=precision, workers=0)
+                  val_episodes=val_episodes, precision=prec.name, workers=0)
     todo = [dict(variant=v, seed=s, out=str(out/v/f'seed{s}'), **common) for v in variants for s in (seeds[:1] if VARIANTS[v].get('mode') == 'frozen' else seeds)]
     runs = []
     if jobs > 1:
@@ -179,7 +182,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
             runs.append(study_run(**kw))
             if progress: print(_line(runs[-1]), flush=True)
     res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), episodes=episodes, val_episodes=val_episodes,
-               test_episodes=test_episodes, shots=list(shots), precision=precision, jobs=jobs, threads=threads,
+               test_episodes=test_episodes, shots=list(shots), precision=prec.as_dict(), jobs=jobs, threads=threads,
                seconds=round(time.time() - t0, 1), compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in runs), 1), machine=dict(cpus=os.cpu_count(), python=platform.python_version(), torch=torch.__version__),
                runs=runs, summary=summarize(runs))
     res['claims'] = [dict(claim=c, **verdict(res['summary'], a, b, str(k))) for c, a, b in CLAIMS for k in shots
@@ -207,7 +210,7 @@ def episode_features(model, split, root, episode:Episode, cfg:Config)->tuple[tor
     "Per-video features (mean over frames) of one episode, its class index per video, and which videos are queries."
     model.eval()
     b = EpisodeDataset(split, root, [episode], train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize))[0]
-    with autocast(cfg, torch.device('cpu')):
+    with autocast(cfg.precision, model):
         f = model.features(torch.cat([b['support'], b['query']]), n_support=len(b['support']))
     return f.float().mean(1), b['support_labels'].tolist() + b['query_labels'].tolist(), [False] * len(b['support']) + [True] * len(b['query'])
 

@@ -4,14 +4,14 @@
 
 # %% ../nbs/02_synth.ipynb #3d6d8c9a
 from __future__ import annotations
-import json, os, time
+import json, os, time, shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np
 from .clips import write_video
 
 # %% auto #0
-__all__ = ['PRIMITIVES', 'SHAPES', 'synth_classes', 'synth_class_splits', 'render_clip', 'make_synth']
+__all__ = ['PRIMITIVES', 'SHAPES', 'synth_classes', 'synth_class_splits', 'render_clip', 'make_synth', 'check_synth']
 
 # %% ../nbs/02_synth.ipynb #e4aeef59
 PRIMITIVES = ('move right', 'move left', 'move up', 'move down', 'rotate clockwise', 'rotate counterclockwise',
@@ -132,25 +132,40 @@ def make_synth(out='data/synth', # output folder (videos/, splits/, synth.json)
     "Generate the synthetic benchmark (or return the cached one made with the same configuration)."
     out = Path(out)
     cfg = dict(version=1, seed=seed, videos_per_class=videos_per_class, size=size, splits=sorted(splits))
-    meta = out/'synth.json'
-    if meta.exists():
-        old = json.loads(meta.read_text())
-        if old.get('config') == cfg: return out
+    if (out/'synth.json').exists():
+        old = check_synth(out)
+        if old['config'] == cfg: return out
         raise FileExistsError(f"{out}: holds a synthetic benchmark made with {old.get('config')}, not {cfg}; "
                               "choose another --out or delete it")
-    if out.exists() and any(out.iterdir()) and not (out/'videos').exists():
-        raise FileExistsError(f"{out}: exists and is not a synthetic benchmark folder")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out}: exists but holds no finished synthetic benchmark (no synth.json); delete it or choose another folder")
+    part = out.with_name(out.name + '.partial')
+    if part.exists(): shutil.rmtree(part)  # left by a build that was interrupted: start again
+    part.mkdir(parents=True)
     t0 = time.time()
     names, class_split = synth_classes(), synth_class_splits(seed)
-    jobs = [(str(out), names.index(c), c, videos_per_class, seed, size) for s in splits for c in class_split[s]]
+    jobs = [(str(part), names.index(c), c, videos_per_class, seed, size) for s in splits for c in class_split[s]]
     workers = workers or os.cpu_count() or 1
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool: done = dict(pool.map(_write_class, jobs))
     else: done = dict(map(_write_class, jobs))
-    (out/'splits').mkdir(parents=True, exist_ok=True)
+    (part/'splits').mkdir(parents=True, exist_ok=True)
     for s in splits:
-        (out/'splits'/f'{s}list.txt').write_text(''.join(f"{c}/{v}\n" for c in class_split[s] for v in done[c]))
+        (part/'splits'/f'{s}list.txt').write_text(''.join(f"{c}/{v}\n" for c in class_split[s] for v in done[c]))
     secs = time.time() - t0
-    meta.write_text(json.dumps(dict(config=cfg, classes=class_split, seconds=round(secs, 1)), indent=1))
+    (part/'synth.json').write_text(json.dumps(dict(config=cfg, classes=class_split, seconds=round(secs, 1)), indent=1))
+    if out.exists(): out.rmdir()  # an empty folder: the finished one takes its place
+    os.replace(part, out)
     if progress: print(f"wrote {len(jobs) * videos_per_class} clips of {len(jobs)} classes to {out} in {secs:.1f}s")
     return out
+
+def check_synth(root, # a folder that should hold a finished synthetic benchmark
+               )->dict: # its synth.json
+    "Check that `root` holds a finished synthetic benchmark (synth.json, split files, videos); a one-line error otherwise."
+    root = Path(root); meta = root/'synth.json'
+    if not meta.is_file(): raise FileNotFoundError(f"{root}: no finished synthetic benchmark here (no synth.json)")
+    try: m = json.loads(meta.read_text()); m['config']['splits']
+    except (ValueError, KeyError, TypeError) as e: raise ValueError(f"{meta}: damaged ({type(e).__name__}); delete {root} and build it again") from None
+    missing = [str(p) for p in [root/'videos'] + [root/'splits'/f'{s}list.txt' for s in m['config']['splits']] if not p.exists()]
+    if missing: raise FileNotFoundError(f"{root}: not a finished synthetic benchmark, {missing[0]} is missing; delete {root} and build it again")
+    return m
