@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch, torch.nn as nn
 from torch.utils.checkpoint import checkpoint
 from timm.models import VisionTransformer
-from .backbone import create_backbone, freeze
+from .backbone import create_backbone, freeze, fast_activations
 
 # %% auto #0
 __all__ = ['TASK_SCOPES', 'Adapter', 'to_temporal', 'from_temporal', 'to_task', 'from_task', 'task_mask', 'TaskAdapterBlock',
@@ -126,7 +126,7 @@ class TaskAdapterEncoder(nn.Module):
                  ratio:float=0.25, # adapter bottleneck ratio
                 ):
         super().__init__()
-        vit = create_backbone(backbone, pretrained=pretrained) if isinstance(backbone, str) else freeze(backbone)
+        vit = create_backbone(backbone, pretrained=pretrained) if isinstance(backbone, str) else fast_activations(freeze(backbone))
         n = len(vit.blocks)
         if not 0 <= adapted_blocks <= n: raise ValueError(f"adapted_blocks must be in [0, {n}] for this backbone, got {adapted_blocks}")
         if task_scope not in TASK_SCOPES: raise ValueError(f"unknown task scope {task_scope!r}, expected one of {TASK_SCOPES}")

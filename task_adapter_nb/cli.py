@@ -8,13 +8,13 @@ import sys, json
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 from .clips import ClipTransform, VideoError
-from .checks import parse_bool
+from .checks import parse_bool, check_writable
 from .splits import read_split, validate as validate_split
 from .synth import make_synth
 from .episodes import bench_data, load_episodes
-from .backbone import pretrain_tiny, DEFAULT_BACKBONE
+from .backbone import pretrain_tiny, tiny_weights_path, DEFAULT_BACKBONE
 from .model import bench_model
-from .learner import Config, make_config, train as train_run, evaluate, build_model, load_checkpoint, load_trainable, bench_eval, bench_train, eval_episodes, PRESETS, _cache_arg
+from .learner import Config, make_config, train as train_run, evaluate, build_model, load_checkpoint, read_checkpoint, check_checkpoint, load_trainable, bench_eval, bench_train, eval_episodes, PRESETS, _cache_arg
 from .demo import run_demo
 from .study import run_study, VARIANTS
 import argparse, os
@@ -60,6 +60,7 @@ def pretrain(out:str=None, # weights file (default: data/vit_tiny_synth.pth in t
              force:store_true=False, # retrain even if weights with the same configuration exist (the cache)
             ):
     "Pretrain the tiny ViT of the CPU demo on synthetic still images (shapes, colours, where things are; no motion)."
+    check_writable(Path(out).parent if out else tiny_weights_path(must_exist=False).parent, '--out')  # before minutes of training
     rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force)
     print(json.dumps({k: rep[k] for k in ('config', 'seconds', 'test_accuracy')}, indent=1))
 
@@ -85,6 +86,7 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
           out:str=None, # write the figures as JSON here
          ):
     "Print speed figures: `data` (clip pipeline vs raw decord), `model` (train step, eval episode), `eval` (prefix cache), `train` (episodes/s)."
+    if out: check_writable(Path(out).parent, '--out')  # before the measurements
     if what == 'data':
         if root is None:
             syn = _default_synth(); root, split = syn/'videos', split or syn/'splits/testlist.txt'
@@ -99,7 +101,7 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
         syn = _default_synth()
         res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
     else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model, eval or train")
-    if out: Path(out).write_text(json.dumps(res, indent=1, default=str))
+    if out: Path(out).write_text(json.dumps(res, indent=1, default=str)); print(f"wrote {out}")
     return None
 
 def demo(out:str='runs/demo', # results, plot and the runs of each method
@@ -110,9 +112,10 @@ def demo(out:str='runs/demo', # results, plot and the runs of each method
          workers:int=2, # DataLoader processes
          precision:str='auto', # 'auto' (bf16 where this machine computes it faster, else fp32), 'fp32' or 'bf16'
          plot:store_true=False, # also save a plot, demo.png, beside demo.json
+         overwrite:store_true=False, # retrain every method (default: reuse those already trained in --out with the same settings)
         ):
     "The main job on the built-in default: synthetic benchmark, tiny ViT, frozen vs fine-tuning vs Task-Adapter, 1 and 5 shots."
-    run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision, plot=plot)
+    run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision, plot=plot, overwrite=overwrite)
 
 def study(out:str='runs/study', # study.json, the saved test episodes and one folder per run (finished runs are reused)
           data:str='data/synth', # the synthetic benchmark (made if missing)
@@ -165,13 +168,15 @@ def _check_data(cfg:Config, which=('train', 'val', 'test')):
 
 def train(argv:list[str]):
     "Train (and select on val, and test) with a preset, a YAML file and options; `--resume` continues a killed run."
-    def extra(p): p.add_argument('--resume', action='store_true', help="continue from <out>/last.pth")
+    def extra(p):
+        p.add_argument('--resume', action='store_true', help="continue the run in --out (from its last.pth); settings that change the result must be the same")
+        p.add_argument('--overwrite', action='store_true', help="replace a run already in --out")
     extra.__doc__ = train.__doc__
     a = vars(_config_parser('task-adapter train', extra).parse_args(argv))
-    cfg = make_config(a.pop('preset'), a.pop('root'), a.pop('splits'), a.pop('config'), **{k: v for k, v in a.items() if k != 'resume'})
+    cfg = make_config(a.pop('preset'), a.pop('root'), a.pop('splits'), a.pop('config'), **{k: v for k, v in a.items() if k not in ('resume', 'overwrite')})
     _check_data(cfg)
     _setup_distributed()
-    train_run(cfg, resume=a['resume'])
+    train_run(cfg, resume=a['resume'], overwrite=a['overwrite'])
     return 0
 
 def eval_(argv:list[str]):
@@ -184,12 +189,12 @@ def eval_(argv:list[str]):
     a = vars(_config_parser('task-adapter eval', extra).parse_args(argv))
     import torch
     ck_path = a.pop('checkpoint'); episodes = a.pop('episodes'); no_cache = a.pop('no_cache')
-    ck = torch.load(ck_path, map_location='cpu', weights_only=False)
-    if not isinstance(ck, dict) or 'config' not in ck: raise SystemExit(f"{ck_path}: not a task_adapter_nb checkpoint")
+    ck = read_checkpoint(ck_path)  # one line naming the file when it is missing, truncated or from another tool
     base = {k: v for k, v in ck['config'].items()}
     over = {k: v for k, v in a.items() if v is not None and k not in ('preset', 'config', 'splits')}
     cfg = make_config(None, **{**base, **over})
-    load_checkpoint(ck_path, cfg)
+    check_checkpoint(ck, cfg, ck_path)
+    res_file = check_writable(cfg.out, '--out')/f"eval_{cfg.n_way}way_{cfg.k_shot}shot.json"  # before the work, not after
     _check_data(cfg, ('test',))
     _setup_distributed()
     import torch.distributed as dist
@@ -201,8 +206,8 @@ def eval_(argv:list[str]):
     r = evaluate(model, test, cfg.root, eps, cfg, cache=_cache_arg(cfg), progress=rank == 0, rank=rank, world=world)
     if rank == 0:
         print(f"{cfg.n_way}-way {cfg.k_shot}-shot: {r['accuracy']:.2f} +- {r['ci95']:.2f}% on {r['episodes']} episodes")
-        out = Path(cfg.out)/f"eval_{cfg.n_way}way_{cfg.k_shot}shot.json"; out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({k: v for k, v in r.items()}, indent=1))
+        tmp = res_file.with_name(f'.{res_file.name}.tmp'); tmp.write_text(json.dumps(dict(checkpoint=str(ck_path), **r), indent=1)); os.replace(tmp, res_file)
+        print(f"wrote {res_file}")
     return 0
 
 # %% ../nbs/90_cli.ipynb #f82e8233

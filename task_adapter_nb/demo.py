@@ -34,6 +34,7 @@ def run_demo(out='runs/demo', # results, plot and the runs of each method
              precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16' (see 04_precision)
              progress:bool=True,
              plot:bool=False, # also save demo.png (after the table is printed)
+             overwrite:bool=False, # retrain every method (default: a method already trained in `out` with the same settings is reused)
              **overrides, # other `Config` fields, for all methods
             )->dict:
     "Train and test frozen / finetune / task_adapter on the synthetic benchmark; print a table and write demo.json."
@@ -56,7 +57,7 @@ def run_demo(out='runs/demo', # results, plot and the runs of each method
     for method in METHODS:
         cfg = make_config('demo', root=str(root), mode=method, out=str(out/method), **{**base, **METHOD_OVERRIDES.get(method, {})})
         t0 = time.time()
-        res = train(cfg, progress=progress)
+        res = train(cfg, resume=not overwrite, overwrite=overwrite, progress=progress)  # a rerun reuses finished training
         model, train_s = res['model'], time.time() - t0
         row = dict(trainable_parameters=res['trainable_parameters'], train_seconds=round(train_s, 1), best_val=res['best_val'])
         for k in shots:

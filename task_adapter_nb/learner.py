@@ -4,25 +4,26 @@
 
 # %% ../nbs/20_learner.ipynb #94e5a3da
 from __future__ import annotations
-import json, os, time, math, random, csv, platform, hashlib, tempfile
+import json, os, re, time, math, random, csv, platform, hashlib, tempfile, shutil
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from tqdm.auto import tqdm
-from .clips import ClipTransform, read_clip
+from .clips import ClipTransform, read_clip, count_frames, VideoError
 from .splits import read_split, split_files, Split, resolve
 from .episodes import EpisodeSampler, EpisodeDataset, episode_loader, save_episodes, load_episodes, Episode, FrameStore, open_frame_store
 from .backbone import DEFAULT_BACKBONE, TINY_NAME
 from .model import TaskAdapter
-from .checks import check_value
+from .checks import check_value, check_writable
 from .precision import PRECISIONS, resolve_precision, autocast, announce, tune_allocator
 
 # %% auto #0
-__all__ = ['PRESETS', 'MEMORY_CACHE_GB', 'MODEL_KEYS', 'Config', 'make_config', 'build_model', 'frame_store', 'cache_fingerprint',
-           'TokenCache', 'evaluate', 'trainable_state', 'save_checkpoint', 'load_checkpoint', 'load_trainable',
-           'eval_episodes', 'train', 'FrameTokens', 'bench_eval', 'bench_train']
+__all__ = ['PRESETS', 'MEMORY_CACHE_GB', 'MODEL_KEYS', 'RUN_FILES', 'RESUME_SAFE', 'Config', 'make_config', 'build_model',
+           'frame_store', 'cache_fingerprint', 'TokenCache', 'evaluate', 'trainable_state', 'save_checkpoint',
+           'read_checkpoint', 'check_checkpoint', 'load_checkpoint', 'load_trainable', 'eval_episodes',
+           'check_episode_videos', 'prepare_out', 'train', 'FrameTokens', 'bench_eval', 'bench_train']
 
 # %% ../nbs/20_learner.ipynb #11ac9d2c
 @dataclass
@@ -71,6 +72,7 @@ class Config:
     frame_store: str = '' # a file holding every frame decoded once (`FrameStore`, built on first use); '' decodes clips as they are read
     eval_cache: bool = True # cache the frozen prefix per video during an evaluation pass
     cache_dir: str = '' # keep that cache on disk in this folder ('' = in memory)
+    check_videos: bool = True # open every val/test video of the saved episodes before training (a damaged one fails now, not after training)
     save_every: int = 200 # checkpoint every this many episodes (and at each epoch end)
     out: str = 'runs/run' # output folder
 
@@ -100,7 +102,7 @@ class Config:
 _AT_LEAST = dict(num_frames=1, size=8, resize=8, n_way=2, k_shot=1, n_query=1, eval_n_query=1, adapted_blocks=0, epochs=1, episodes_per_epoch=1,
                  accumulate=1, val_episodes=1, test_episodes=0, seed=0, workers=0, save_every=1, lr=0., momentum=0., weight_decay=0.)
 
-# benchmark-specific epochs x episodes (METHOD.md); everything else is the paper default of `Config`
+# benchmark-specific epochs x episodes (the authors' released code); everything else is the paper default of `Config`
 _PAPER = {'ssv2_full': (50, 1000), 'ssv2_small': (20, 1000), 'kinetics100': (10, 1000), 'hmdb51': (10, 1000), 'ucf101': (10, 200)}
 PRESETS = {f"{b}_{k}shot": dict(benchmark=b, k_shot=k, epochs=e, episodes_per_epoch=n) for b, (e, n) in _PAPER.items() for k in (1, 5)}
 # The CPU demo on the synthetic benchmark. It differs from the paper on purpose, so that it runs in minutes on 2 cores:
@@ -175,14 +177,16 @@ def _dist_info():
     return 0, 1
 
 _STORES = {}
-def frame_store(cfg:Config, splits:list[Split])->FrameStore|None:
-    "The frame store of `cfg` holding `splits` (built on first use, opened once per process), or None without one."
+def frame_store(cfg:Config)->FrameStore|None:
+    "The frame store of `cfg`, holding every video of its train, val and test splits (built on first use, opened once per process); None without one."
     if not cfg.frame_store: return None
-    rank, world = _dist_info()
-    if world > 1 and rank > 0: dist.barrier()  # rank 0 builds it first
-    key = (cfg.frame_store, tuple(s.name for s in splits))
-    if key not in _STORES: _STORES[key] = open_frame_store(cfg.frame_store, splits, cfg.root, progress=rank == 0)
-    if world > 1 and rank == 0: dist.barrier()
+    splits = tuple(f for f in (cfg.train_split, cfg.val_split, cfg.test_split) if f)
+    key = (cfg.frame_store, splits)
+    if key not in _STORES:
+        rank, world = _dist_info()
+        if world > 1 and rank > 0: dist.barrier()  # rank 0 builds it first
+        _STORES[key] = open_frame_store(cfg.frame_store, [read_split(f) for f in splits], cfg.root, progress=rank == 0)
+        if world > 1 and rank == 0: dist.barrier()
     return _STORES[key]
 
 def _independent(model)->bool:
@@ -245,7 +249,8 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
     tf = ClipTransform(cfg.size, cfg.resize)
     mine = list(range(rank, len(episodes), world))
     accs, per_class = {}, {}
-    store = store if store is not None else frame_store(cfg, [split])
+    store = store if store is not None else frame_store(cfg)
+    if store is not None and any((e.cls, e.video) not in store for e in split.entries): store = None  # a split the store was not made for: decode
     workers = 0 if store is not None else cfg.workers  # reading from the store costs less than starting processes
     full = _independent(model)
     if cache is not False and cache is not None:
@@ -266,25 +271,37 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
         tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
     else:
         ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=tf, store=store)
-    for i in tqdm(mine, desc='episodes', disable=not progress, leave=False):
+    def predict(i):  # one episode -> predicted labels of its queries (runs in worker threads: grad mode and autocast are per thread)
         ep = episodes[i]
-        if cache is not False and cache is not None:
-            sup = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.support) for v in g]
-            qry = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.query) for v in g]
-            with autocast(cfg.precision, device):
+        with torch.no_grad(), autocast(cfg.precision, device):
+            if cache is not False and cache is not None:
+                sup = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.support) for v in g]
+                qry = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.query) for v in g]
                 f = torch.stack(sup + qry) if full else model.encoder.run_adapted(torch.cat(sup + qry), n_support=len(sup))
-            slab = torch.tensor([y for y, g in enumerate(ep.support) for _ in g], device=device)
-            logits = model.head(f[:len(sup)], slab, f[len(sup):], ep.n_way)
-        else:
-            b = ds[i]
-            with autocast(cfg.precision, device): logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way)
-        qlab = torch.tensor([y for y, g in enumerate(ep.query) for _ in g], device=device)
-        pred = logits.argmax(1)
-        accs[i] = (pred == qlab).float().mean().item()
-        for y, p in zip(qlab.tolist(), pred.tolist()):
-            d = per_class.setdefault(ep.classes[y], {'n': 0, 'right': 0, 'confused_with': {}})
-            d['n'] += 1; d['right'] += int(p == y)
-            if p != y: d['confused_with'][ep.classes[p]] = d['confused_with'].get(ep.classes[p], 0) + 1
+                slab = torch.tensor([y for y, g in enumerate(ep.support) for _ in g], device=device)
+                logits = model.head(f[:len(sup)], slab, f[len(sup):], ep.n_way)
+            else:
+                b = ds[i]
+                logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way)
+        return i, logits.argmax(1).cpu()
+    # On a CPU, an episode's kernels are too small to keep two cores busy inside one op; episodes in parallel threads
+    # with one intra-op thread each do (1.3x on 2 cores, the same predictions).
+    threads = torch.get_num_threads()
+    par = device.type == 'cpu' and threads > 1 and len(mine) > 1
+    if par:
+        from concurrent.futures import ThreadPoolExecutor
+        torch.set_num_threads(1); pool = ThreadPoolExecutor(min(threads, 4))
+    try:
+        for i, pred in tqdm(pool.map(predict, mine) if par else map(predict, mine), total=len(mine), desc='episodes', disable=not progress, leave=False):
+            ep = episodes[i]
+            qlab = torch.tensor([y for y, g in enumerate(ep.query) for _ in g])
+            accs[i] = (pred == qlab).float().mean().item()
+            for y, p in zip(qlab.tolist(), pred.tolist()):
+                d = per_class.setdefault(ep.classes[y], {'n': 0, 'right': 0, 'confused_with': {}})
+                d['n'] += 1; d['right'] += int(p == y)
+                if p != y: d['confused_with'][ep.classes[p]] = d['confused_with'].get(ep.classes[p], 0) + 1
+    finally:
+        if par: pool.shutdown(); torch.set_num_threads(threads)
     if world > 1:
         got = [None] * world; dist.all_gather_object(got, (accs, per_class)); accs, per_class = {}, {}
         for a, pc in got:
@@ -312,15 +329,25 @@ def save_checkpoint(path, state:dict):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     torch.save(state, tmp); os.replace(tmp, path)
 
-def load_checkpoint(path, cfg:Config)->dict:
-    "Read a checkpoint and check that it belongs to a model like `cfg`'s."
+def read_checkpoint(path)->dict:
+    "Read a checkpoint written by `train`; one line naming the file if it is missing, damaged or from another tool."
     path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
     try: state = torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as e: raise ValueError(f"{path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
-    if not isinstance(state, dict) or 'config' not in state or 'trainable' not in state: raise ValueError(f"{path}: not a task_adapter_nb checkpoint")
+    except Exception as e: raise ValueError(f"{path}: not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})") from None
+    if not isinstance(state, dict) or not isinstance(state.get('config'), dict) or not isinstance(state.get('trainable'), dict):
+        raise ValueError(f"{path}: not a task_adapter_nb checkpoint (expected a dict with 'config' and 'trainable')")
+    return state
+
+def check_checkpoint(state:dict, cfg:Config, path='checkpoint'):
+    "Fail with one line if checkpoint `state` was made for another model than `cfg`'s."
     diff = {k: (state['config'].get(k), getattr(cfg, k)) for k in MODEL_KEYS if state['config'].get(k) != getattr(cfg, k)}
     if diff: raise ValueError(f"{path}: made for another model: " + ", ".join(f"{k}={a!r} in the checkpoint, {b!r} here" for k, (a, b) in diff.items()))
     return state
+
+def load_checkpoint(path, cfg:Config)->dict:
+    "Read a checkpoint and check that it belongs to a model like `cfg`'s."
+    return check_checkpoint(read_checkpoint(path), cfg, path)
 
 def load_trainable(model, trainable:dict):
     m = model.module if hasattr(model, 'module') else model
@@ -373,8 +400,61 @@ class _Log:
     def close(self):
         if self.tb: self.tb.close()
 
+def check_episode_videos(split:Split, root, episodes:list[Episode], num_frames:int=8, workers:int=4)->int:
+    "Open every video the episodes use; fail in one line if any cannot be read. Returns how many have fewer than `num_frames` frames."
+    from concurrent.futures import ThreadPoolExecutor
+    keys = sorted({(c, v) for ep in episodes for c, g, q in zip(ep.classes, ep.support, ep.query) for v in g + q})
+    paths = {(e.cls, e.video): resolve(e, root) for e in split.entries}
+    def probe(k):
+        try: return count_frames(paths[k]), None
+        except Exception as e: return None, f"{paths.get(k) or '/'.join(k)}: {e}" if paths.get(k) is None else str(e)
+    with ThreadPoolExecutor(workers) as pool: got = list(pool.map(probe, keys))
+    bad = [err for _, err in got if err]
+    if bad: raise VideoError(f"{len(bad)} of the {len(keys)} {split.name} videos of the saved episodes cannot be read, e.g. {bad[0]}; "
+                             "`task-adapter validate` lists them all")
+    return sum(n < num_frames for n, _ in got)
+
+def _batches(dl, stop):
+    "Iterate `dl`; a video that fails to load becomes `stop(message)` (one line, also from DataLoader workers), raised."
+    it = iter(dl)
+    while True:
+        try: b = next(it)
+        except StopIteration: return
+        except (VideoError, FileNotFoundError) as e:
+            msg = re.sub(r'^[\w.]+Error: ', '', str(e).strip().splitlines()[-1])  # a worker's error ends "task_adapter_nb.clips.VideoError: <message>"
+            raise stop(msg) from None
+        yield b
+
+RUN_FILES = ('last.pth', 'best.pth', 'results.json', 'metrics.csv')  # what marks a folder as holding a run
+RESUME_SAFE = ('workers', 'eval_cache', 'cache_dir', 'frame_store', 'save_every', 'out', 'root')  # may change on --resume: the result does not
+
+def _recorded_config(out:Path)->dict:
+    for f in ('last.pth', 'results.json'):
+        try: return (torch.load(out/f, map_location='cpu', weights_only=False) if f.endswith('.pth') else json.loads((out/f).read_text()))['config']
+        except FileNotFoundError: continue
+        except Exception as e: raise ValueError(f"{out/f}: unreadable ({type(e).__name__}); use --overwrite to start again, or another --out") from None
+    return {}
+
+def prepare_out(cfg:Config, resume:bool=False, overwrite:bool=False, rank:int=0)->Path:
+    "Check the output folder before any work: writable; a run already there is continued (`resume`, same settings) or replaced (`overwrite`), never silently mixed."
+    out = check_writable(cfg.out, '--out')
+    found = [f for f in RUN_FILES if (out/f).exists()]
+    if overwrite:
+        if rank == 0:
+            for f in found + [p.name for p in out.glob('*_episodes_*.json')]: (out/f).unlink(missing_ok=True)
+            shutil.rmtree(out/'tb', ignore_errors=True)
+        return out
+    if not found: return out
+    if not resume: raise ValueError(f"{out}: holds a run already ({', '.join(found)}); pass --resume to continue it, --overwrite to replace it, or choose another --out")
+    prev, now = _recorded_config(out), asdict(cfg)
+    diff = {k: (v, now[k]) for k, v in prev.items() if k in now and k not in RESUME_SAFE and v != now[k]}
+    if diff: raise ValueError(f"{out}: --resume with settings that differ from the run there (" + ", ".join(f"{k}={a!r} there, {b!r} now" for k, (a, b) in diff.items())
+                              + "); resume with the same settings, or pass --overwrite to start again")
+    return out
+
 def train(cfg:Config, # the run
-          resume:bool=False, # continue from `out/last.pth`
+          resume:bool=False, # continue the run in `out` (settings that change the result must be the same)
+          overwrite:bool=False, # replace a run that is already in `out`
           progress:bool=True, # progress bars
           stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests
          )->dict: # results (also written to `out/results.json`)
@@ -382,7 +462,7 @@ def train(cfg:Config, # the run
     cfg.check(); tune_allocator()
     rank, world = _dist_info()
     device = torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
-    out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(cfg, resume, overwrite, rank)  # before any work: writable, and no finished run replaced or mixed
     splits = {k: read_split(getattr(cfg, f'{k}_split')) for k in ('train', 'val', 'test')}
     for k, s in splits.items():
         if len([c for c in s.classes if len(s.by_class[c]) >= cfg.k_shot + (cfg.n_query if k == 'train' else cfg.eval_n_query)]) < cfg.n_way:
@@ -412,6 +492,10 @@ def train(cfg:Config, # the run
     if world > 1 and params:
         ddp = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
     val_eps = _eval_episodes(cfg, splits['val'], 'val', cfg.val_episodes, out)
+    test_eps = _eval_episodes(cfg, splits['test'], 'test', cfg.test_episodes, out) if cfg.test_episodes else []
+    if cfg.check_videos and frame_store(cfg) is None and rank == 0:  # (a frame store decoded every video when it was built)
+        short = sum(check_episode_videos(splits[w], cfg.root, e, cfg.num_frames) for w, e in (('val', val_eps), ('test', test_eps)))
+        if short and progress: print(f"note: {short} val/test videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
     log = _Log(out, state['episode'] if resume else None) if rank == 0 else None
     def checkpoint(name='last.pth'):
         if rank == 0:
@@ -421,7 +505,7 @@ def train(cfg:Config, # the run
     if params and state['episode'] < total:
         tf = ClipTransform(cfg.size, cfg.resize, train=True)
         sampler = EpisodeSampler(splits['train'], cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed)
-        store = frame_store(cfg, list(splits.values()))
+        store = frame_store(cfg)
         ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed, store=store)
         start = state['episode']
         mine = [i for i in range(start, total) if i % world == rank]  # rank r: episodes step*W*acc + k*W + r
@@ -432,7 +516,9 @@ def train(cfg:Config, # the run
         model.train()
         bar = tqdm(total=total, initial=start, desc='train', disable=not progress or rank > 0, dynamic_ncols=True)
         run_loss, run_acc, t0, k = [], [], time.time(), 0
-        for b in dl:
+        for b in _batches(dl, lambda msg: (checkpoint(), VideoError(
+                f"{msg}; training stopped after episode {state['episode']} and {out/'last.pth'} is kept: repair or remove that video, "
+                "then run the same command with --resume"))[1]):
             with prec.autocast(device):
                 sup, qry = b['support'].to(device), b['query'].to(device)
                 x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
@@ -470,7 +556,6 @@ def train(cfg:Config, # the run
     if state['best_trainable'] is not None: load_trainable(model, state['best_trainable'])
     t0 = time.time()
     if cfg.test_episodes:
-        test_eps = _eval_episodes(cfg, splits['test'], 'test', cfg.test_episodes, out)
         res = evaluate(model, splits['test'], cfg.root, test_eps, cfg, cache=_cache_arg(cfg), device=device, progress=progress and rank == 0, rank=rank, world=world)
     else: res = dict(accuracy=float('nan'), ci95=float('nan'), episodes=0, per_episode=[], per_class={})  # test_episodes=0: no test here
     import timm

@@ -146,8 +146,8 @@ class ValidationReport:
 
     def __str__(self):
         out = [f"{self.split} under {self.root}: {self.n_classes} classes, {self.n_videos} videos"]
-        def section(title, rows, fmt):
-            if rows: out.extend([f"{title} ({len(rows)}):"] + [f"  {fmt(r)}" for r in rows])
+        def section(title, rows, fmt, first=10):  # long lists: the first 10 and a count (a wrong root lists every video otherwise)
+            if rows: out.extend([f"{title} ({len(rows)}):"] + [f"  {fmt(r)}" for r in rows[:first]] + ([f"  ... and {len(rows) - first} more"] if len(rows) > first else []))
         section("missing", self.missing, lambda e: f"{e.rel} (class {e.cls!r})")
         section("unreadable", self.unreadable, lambda r: f"{r[0]}: {r[1]}")
         section("too short", self.too_short, lambda r: f"{r[0]}: {r[1]} frames")
@@ -168,6 +168,9 @@ def validate(split:Split, # the split to check
              workers:int=4, # threads opening videos
             )->ValidationReport:
     "Check every video of `split` under `root` and report all problems at once."
+    r = Path(root)
+    if not r.is_dir(): raise FileNotFoundError(f"{root}: the dataset root is not a folder" + (" (it does not exist)" if not r.exists() else ""))
+    if not any(r.iterdir()): raise ValueError(f"{root}: the dataset root is empty")
     rep = ValidationReport(split.name, str(root), len(split), len(split.classes))
     found = {e: resolve(e, root) for e in split.entries}
     rep.missing = [e for e, p in found.items() if p is None]

@@ -1,0 +1,108 @@
+"Bad input fails fast with one line naming the option, file or value, and a non-zero exit: never a traceback, never a success on nonsense."
+import json, pytest
+from test_cli import run
+
+def one_line_error(r, code=1):
+    "The command failed with `code` and said why in one line (no traceback)."
+    assert r.returncode == code, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    assert 'Traceback' not in r.stderr, r.stderr[-3000:]
+    return r.stderr.strip().splitlines()[-1]
+
+@pytest.fixture(scope='module')
+def syn(tmp_path_factory):
+    d = tmp_path_factory.mktemp('syn') / 'synth'
+    assert run('synth', '--out', str(d), '--videos-per-class', '6', '--workers', '2').returncode == 0
+    return d
+
+def test_demo_unwritable_out(syn, tmp_path):
+    (tmp_path / 'file').write_text('x')
+    msg = one_line_error(run('demo', '--data', str(syn), '--out', str(tmp_path / 'file' / 'demo')))
+    assert '--out' in msg and 'file/demo: cannot write there' in msg, msg
+
+def test_demo_data_not_a_benchmark(tmp_path):
+    d = tmp_path / 'mine'; d.mkdir(); (d / 'notes.txt').write_text('mine')
+    msg = one_line_error(run('demo', '--data', str(d), '--out', str(tmp_path / 'demo')))
+    assert 'mine: exists but holds no finished synthetic benchmark' in msg, msg
+    assert (d / 'notes.txt').read_text() == 'mine'  # nothing of the user's touched
+
+def test_demo_damaged_benchmark(syn, tmp_path):
+    import shutil
+    bad = tmp_path / 'bad'; shutil.copytree(syn, bad, ignore=shutil.ignore_patterns('videos', 'frames.*'))
+    (bad / 'synth.json').write_text('{"config": ')
+    msg = one_line_error(run('demo', '--data', str(bad), '--out', str(tmp_path / 'demo')))
+    assert 'synth.json: damaged' in msg, msg
+
+def test_interrupted_synth_build_is_redone(tmp_path):
+    (tmp_path / 'syn.partial' / 'videos').mkdir(parents=True)  # what a killed build leaves
+    assert run('synth', '--out', str(tmp_path / 'syn'), '--videos-per-class', '2', '--workers', '2').returncode == 0
+    assert json.loads((tmp_path / 'syn' / 'synth.json').read_text())['config']['videos_per_class'] == 2
+    assert not (tmp_path / 'syn.partial').exists()
+
+@pytest.mark.parametrize('args, expect', [
+    (['--epochs', '-1'], 'epochs=-1: expected an integer >= 1'),
+    (['--episodes_per_epoch', '0'], 'episodes_per_epoch=0: expected an integer >= 1'),
+    (['--val_episodes', '0'], 'val_episodes=0: expected an integer >= 1'),
+    (['--save_every', '0'], 'save_every=0: expected an integer >= 1'),
+    (['--test_episodes', '-3'], 'test_episodes=-3: expected an integer >= 0'),
+])
+def test_train_bad_counts(syn, tmp_path, args, expect):
+    msg = one_line_error(run('train', '--preset', 'demo', '--root', str(syn), '--out', str(tmp_path / 'run'), *args))
+    assert expect in msg, msg
+    assert not (tmp_path / 'run' / 'results.json').exists()
+
+def test_train_bad_bool(syn, tmp_path):
+    r = run('train', '--preset', 'demo', '--root', str(syn), '--pretrained', 'ture', '--out', str(tmp_path / 'run'))
+    assert r.returncode == 2 and "invalid true/false value: 'ture'" in r.stderr, r.stderr[-2000:]
+
+TINY = ['--pretrained', 'false', '--epochs', '1', '--episodes_per_epoch', '2', '--val_episodes', '2', '--test_episodes', '2', '--workers', '0']
+
+def test_finished_run_is_not_overwritten(syn, tmp_path):
+    out = str(tmp_path / 'run')
+    base = ['train', '--preset', 'demo', '--root', str(syn), '--out', out, *TINY]
+    assert run(*base).returncode == 0
+    before = (tmp_path / 'run' / 'results.json').read_text()
+    msg = one_line_error(run(*base, '--seed', '3'))
+    assert 'holds a run already' in msg and '--resume' in msg and '--overwrite' in msg, msg
+    assert (tmp_path / 'run' / 'results.json').read_text() == before  # untouched
+    msg = one_line_error(run(*base, '--resume', '--lr', '0.01', '--seed', '3'))
+    assert "lr=0.003 there, 0.01 now" in msg and "seed=0 there, 3 now" in msg, msg
+    assert run(*base, '--resume', '--workers', '1').returncode == 0  # a setting that does not change the result
+    r = run(*base, '--overwrite', '--seed', '3')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads((tmp_path / 'run' / 'results.json').read_text())['config']['seed'] == 3
+
+def test_eval_damaged_checkpoint(tmp_path):
+    ck = tmp_path / 'best.pth'; ck.write_bytes(b'\x80\x02garbage')
+    msg = one_line_error(run('eval', '--checkpoint', str(ck)))
+    assert 'best.pth: not a readable checkpoint' in msg, msg
+    msg = one_line_error(run('eval', '--checkpoint', str(tmp_path / 'none.pth')))
+    assert 'none.pth: no such checkpoint' in msg, msg
+
+def _copy(syn, dst):
+    import shutil
+    shutil.copytree(syn, dst, ignore=shutil.ignore_patterns('frames.*'))
+    return dst
+
+def test_damaged_test_video_fails_before_training(syn, tmp_path):
+    d = _copy(syn, tmp_path / 'syn')
+    victim = sorted((d / 'videos').glob('*/*.mp4'))[0]
+    test_classes = set(json.loads((d / 'synth.json').read_text())['classes']['test'])
+    victim = next(p for p in sorted((d / 'videos').glob('*/*.mp4')) if p.parent.name in test_classes)
+    victim.write_bytes(b'\x00' * 100)
+    msg = one_line_error(run('train', '--preset', 'demo', '--root', str(d), '--frame_store', '', '--out', str(tmp_path / 'run'), *TINY[:-4],
+                             '--test_episodes', '200', '--workers', '0'))
+    assert victim.name in msg and 'cannot be read' in msg and 'validate' in msg, msg
+    assert not (tmp_path / 'run' / 'last.pth').exists()  # nothing trained
+
+def test_damaged_training_video_keeps_a_checkpoint(syn, tmp_path):
+    from task_adapter_nb.splits import read_split
+    from task_adapter_nb.episodes import EpisodeSampler
+    d = _copy(syn, tmp_path / 'syn')
+    ep = EpisodeSampler(read_split(d / 'splits/trainlist.txt'), 5, 1, 3, seed=0)[3]  # the demo preset's 4th training episode
+    victim = d / 'videos' / ep.classes[0] / f'{ep.support[0][0]}.mp4'
+    victim.write_bytes(b'\x00' * 100)
+    out = tmp_path / 'run'
+    msg = one_line_error(run('train', '--preset', 'demo', '--root', str(d), '--frame_store', '', '--out', str(out), '--pretrained', 'false',
+                             '--epochs', '1', '--episodes_per_epoch', '6', '--val_episodes', '2', '--test_episodes', '2', '--workers', '2'))
+    assert victim.name in msg and '--resume' in msg and 'training stopped after episode 3' in msg, msg
+    assert (out / 'last.pth').exists()
