@@ -27,7 +27,7 @@ METHOD_OVERRIDES = {'finetune': dict(lr=3e-4)}
 def run_demo(out='runs/demo', # results, plot and the runs of each method
              data='data/synth', # the synthetic benchmark (made if missing)
              episodes:int=200, # training episodes per trained method (the study's budget)
-             test_episodes:int=200, # saved test episodes per shot
+             test_episodes:int=100, # saved test episodes per shot (see below)
              val_episodes:int=50, # validation episodes after each of the 2 epochs
              shots=(1, 5), # test shots
              workers:int=2, # DataLoader processes

@@ -64,6 +64,12 @@ def _path(events, t, rng, size):
         else: raise ValueError(f"unknown event {ev!r}, expected one of {PRIMITIVES}")
     return off, ang, scale, alpha
 
+def _down(a, s):
+    "Average s x s blocks of `a` (H*s, W*s, C) -> (H, W, C): `.mean((1, 3))` of the blocks, bit for bit; 3x faster for colour images."
+    b = a.reshape(a.shape[0] // s, s, a.shape[1] // s, s, -1)
+    if b.shape[-1] < 2: return b.mean((1, 3))  # one channel: numpy sums in another order
+    return sum(b[:, i, :, j] for i in range(s) for j in range(s)) / (s * s)  # numpy's order for two or more channels
+
 def render_clip(cls:str, # a class name of `synth_classes`, 'first then second'
                 rng:np.random.Generator, # all randomness of the clip
                 size:int=64, # frame side in pixels
@@ -93,19 +99,28 @@ def render_clip(cls:str, # a class name of `synth_classes`, 'first then second'
             c = rng.integers(0, 256, 3)
             if min(np.abs(c - bg0).max(), np.abs(c - bg1).max()) >= 80: return c
     colour, shape = pick_colour(), SHAPES[rng.integers(len(SHAPES))]
-    def mask(shp, cx, cy, rr, a):
-        dx, dy, ca, sa = xx - cx, yy - cy, np.cos(a), np.sin(a)
+    def mask(shp, cx, cy, rr, a, ys=slice(None), xs=slice(None)):
+        dx, dy, ca, sa = xx[ys, xs] - cx, yy[ys, xs] - cy, np.cos(a), np.sin(a)
         return _shape_mask(shp, (ca * dx + sa * dy) / rr, (-sa * dx + ca * dy) / rr)[..., None]
     dshape = SHAPES[rng.integers(len(SHAPES))]
     dm = mask(dshape, *rng.uniform(8, size - 8, 2), rng.uniform(0.06, 0.1) * size, rng.uniform(0, 2 * np.pi))
     back = bg * (1 - dm) + pick_colour() * dm  # background with a static distractor
     a0, frames = rng.uniform(0, 2 * np.pi), np.empty((n, size, size, 3), np.uint8)
-    down = lambda a: a.reshape(size, supersample, size, supersample, -1).mean((1, 3))
-    masks = np.empty((n, size, size), np.float32)
+    down, s = (lambda a: _down(a, supersample)), supersample
+    masks = np.zeros((n, size, size), np.float32)
+    back_down = down(back)
     for i in range(n):
-        m = mask(shape, centre[i, 0], centre[i, 1], r[i], a0 + ang[i]) * alpha[i]
-        frames[i] = down(back * (1 - m) + colour * m).round()
-        if return_masks: masks[i] = down(m)[..., 0]
+        # the object covers only pixels within r*sqrt(2) of its centre: compute those, the rest of the frame is `back`
+        (cx, cy), R = centre[i], r[i] * 1.415 + 1
+        x0, x1 = max(0, int(np.floor(cx - R))), min(size, int(np.floor(cx + R)) + 1)
+        y0, y1 = max(0, int(np.floor(cy - R))), min(size, int(np.floor(cy + R)) + 1)
+        x1, y1 = max(x0, x1), max(y0, y1)
+        ys, xs = slice(y0 * s, y1 * s), slice(x0 * s, x1 * s)
+        m = mask(shape, cx, cy, r[i], a0 + ang[i], ys, xs) * alpha[i]
+        f = back_down.copy()
+        f[y0:y1, x0:x1] = down(back[ys, xs] * (1 - m) + colour * m)
+        frames[i] = f.round()
+        if return_masks: masks[i, y0:y1, x0:x1] = down(m)[..., 0]
     if not return_masks: return frames
     return frames, masks, down(dm.astype(np.float32))[..., 0], (SHAPES.index(shape), SHAPES.index(dshape))
 
