@@ -284,13 +284,14 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
                 b = ds[i]
                 logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way)
         return i, logits.argmax(1).cpu()
-    # On a CPU, an episode's kernels are too small to keep two cores busy inside one op; episodes in parallel threads
-    # with one intra-op thread each do (1.3x on 2 cores, the same predictions).
+    # On a CPU, an episode's kernels are too small to keep two cores busy inside one op; two episodes at a time in
+    # threads do (about 1.3x on 2 cores, the same predictions). The thread count is left alone: changing it and back
+    # was seen to slow the training steps that follow.
     threads = torch.get_num_threads()
     par = device.type == 'cpu' and threads > 1 and len(mine) > 1
     if par:
         from concurrent.futures import ThreadPoolExecutor
-        torch.set_num_threads(1); pool = ThreadPoolExecutor(min(threads, 4))
+        pool = ThreadPoolExecutor(min(threads, 4))
     try:
         for i, pred in tqdm(pool.map(predict, mine) if par else map(predict, mine), total=len(mine), desc='episodes', disable=not progress, leave=False):
             ep = episodes[i]
@@ -301,7 +302,7 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
                 d['n'] += 1; d['right'] += int(p == y)
                 if p != y: d['confused_with'][ep.classes[p]] = d['confused_with'].get(ep.classes[p], 0) + 1
     finally:
-        if par: pool.shutdown(); torch.set_num_threads(threads)
+        if par: pool.shutdown()
     if world > 1:
         got = [None] * world; dist.all_gather_object(got, (accs, per_class)); accs, per_class = {}, {}
         for a, pc in got:
