@@ -262,13 +262,23 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
         tokens = TokenCache(folder, cache_fingerprint(model, cfg, full))
         todo = [k for k in keys if k not in tokens]
         dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, tf, store), batch_size=16, num_workers=workers)
+        # whole features of a model with a frozen prefix start from that prefix's tokens, kept in memory like any pass's:
+        # fine-tuning's next val epoch, and any model with the same frozen prefix, skip the prefix
+        shared = TokenCache(None, cache_fingerprint(model, cfg, False)) if full and model.encoder.M > 0 and folder is None else None
         it = iter(todo)
         for clips in tqdm(dl, desc='cache', disable=not progress, leave=False):
+            ks = [next(it) for _ in range(len(clips))]
             with autocast(cfg.precision, device):
-                t = model.encoder.run_prefix(clips.to(device))
+                if shared is None: t = model.encoder.run_prefix(clips.to(device))
+                else:
+                    miss = [j for j, k in enumerate(ks) if k not in shared]
+                    if miss:
+                        for j, x in zip(miss, model.encoder.run_prefix(clips[miss].to(device)).unflatten(0, (len(miss), cfg.num_frames))): shared[ks[j]] = x
+                    t = torch.cat([shared[k] for k in ks])
                 t = model.encoder.run_adapted(t) if full else t.unflatten(0, (len(clips), cfg.num_frames))
-            for x in t: tokens[next(it)] = x
+            for k, x in zip(ks, t): tokens[k] = x
         tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
+        if shared is not None: shared.keep()
     else:
         ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=tf, store=store)
     def predict(i):  # one episode -> predicted labels of its queries (runs in worker threads: grad mode and autocast are per thread)
