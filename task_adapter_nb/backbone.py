@@ -8,6 +8,9 @@ import json, os, time, platform
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
+import warnings
+from tqdm import TqdmWarning
+warnings.filterwarnings('ignore', message='IProgress not found', category=TqdmWarning)  # timm's hub import, in notebooks without ipywidgets
 import timm
 from timm.models import VisionTransformer, register_model, load_checkpoint
 from .precision import resolve_precision, tune_allocator

@@ -81,6 +81,7 @@ def demo_table(res:dict)->str:
         lines.append(f"{m:14s}" + "".join(f"{r[f'{k}shot']['accuracy']:>14.1f} +- {r[f'{k}shot']['ci95']:4.1f}" for k in shots)
                      + f"{r['trainable_parameters']:>12,d}{r['train_seconds']:>9.0f}")
     lines.append(f"({res['test_episodes']} saved test episodes per shot, the same for every method; chance 20%; total {res['seconds']:.0f}s)")
+    if 'precision' in res: lines.append(f"(computed in {res['precision']['name']}: {res['precision']['reason']})")
     return '\n'.join(lines)
 
 def plot_demo(res:dict, path=None):

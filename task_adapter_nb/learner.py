@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
 from .clips import ClipTransform, read_clip, count_frames, VideoError
 from .splits import read_split, split_files, Split, resolve
 from .episodes import EpisodeSampler, EpisodeDataset, episode_loader, save_episodes, load_episodes, Episode, FrameStore, open_frame_store
