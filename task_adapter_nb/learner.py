@@ -527,9 +527,9 @@ def train(cfg:Config, # the run
         model.train()
         bar = tqdm(total=total, initial=start, desc='train', disable=not progress or rank > 0, dynamic_ncols=True)
         run_loss, run_acc, t0, k = [], [], time.time(), 0
-        for b in _batches(dl, lambda msg: (checkpoint(), VideoError(
+        for b in _batches(dl, lambda msg: (bar.close(), checkpoint(), VideoError(
                 f"{msg}; training stopped after episode {state['episode']} and {out/'last.pth'} is kept: repair or remove that video, "
-                "then run the same command with --resume"))[1]):
+                "then run the same command with --resume"))[2]):  # the bar closed first: the error is the last line
             with prec.autocast(device):
                 sup, qry = b['support'].to(device), b['query'].to(device)
                 x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
