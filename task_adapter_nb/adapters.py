@@ -71,10 +71,10 @@ class TaskAdapterBlock(nn.Module):
         super().__init__()
         self.block, self.T = freeze(block), num_frames
         D = block.norm1.normalized_shape[0]
-        self.t_adapter = Adapter(D, ratio) if temporal else None
-        self.s_adapter = Adapter(D, ratio) if spatial else None
-        self.task_adapter = Adapter(D, ratio, zero_init=False) if task else None
-        self.mlp_adapter = Adapter(D, ratio) if mlp else None
+        # all four adapters are always made, in this order, and those switched off are dropped: an ablation without one of
+        # them starts the others from the same random weights as the full model (a paired comparison)
+        made = dict(t_adapter=Adapter(D, ratio), s_adapter=Adapter(D, ratio), task_adapter=Adapter(D, ratio, zero_init=False), mlp_adapter=Adapter(D, ratio))
+        for (name, a), on in zip(made.items(), (temporal, spatial, task, mlp)): setattr(self, name, a if on else None)
         self.record_attention = False  # when True, keep the task attention weights in `self.task_attention`
         self.task_attention = None
 

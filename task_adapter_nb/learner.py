@@ -20,12 +20,19 @@ from .checks import check_value, check_writable
 from .precision import PRECISIONS, resolve_precision, autocast, announce, tune_allocator
 
 # %% auto #0
-__all__ = ['PRESETS', 'MEMORY_CACHE_GB', 'MODEL_KEYS', 'RUN_FILES', 'RESUME_SAFE', 'Config', 'make_config', 'build_model',
-           'frame_store', 'cache_fingerprint', 'TokenCache', 'evaluate', 'trainable_state', 'save_checkpoint',
-           'read_checkpoint', 'check_checkpoint', 'load_checkpoint', 'load_trainable', 'eval_episodes',
-           'check_episode_videos', 'prepare_out', 'train', 'FrameTokens', 'bench_eval', 'bench_train']
+__all__ = ['MODES', 'PRESETS', 'MEMORY_CACHE_GB', 'MODEL_KEYS', 'RUN_FILES', 'RESUME_SAFE', 'Config', 'make_config',
+           'build_model', 'frame_store', 'cache_fingerprint', 'TokenCache', 'evaluate', 'trainable_state',
+           'save_checkpoint', 'read_checkpoint', 'check_checkpoint', 'load_checkpoint', 'load_trainable',
+           'eval_episodes', 'check_episode_videos', 'prepare_out', 'train', 'FrameTokens', 'bench_eval', 'bench_train']
 
 # %% ../nbs/20_learner.ipynb #11ac9d2c
+# which weights train in each mode; the backbone's other blocks always stay frozen
+MODES = {'task_adapter': "adapters and temporal embedding (the method)",
+         'finetune_full': "as task_adapter, plus the last M blocks' own weights (fine-tuning with the same passes and head)",
+         'finetune_temporal': "the last M blocks and the temporal embedding; no adapters",
+         'finetune': "the last M blocks only; no adapters, the temporal embedding stays zero (each frame alone)",
+         'frozen': "nothing: the pretrained backbone as it is"}
+
 @dataclass
 class Config:
     "Everything a run depends on. Paper defaults; see `PRESETS` for each benchmark and for the CPU demo."
@@ -43,7 +50,7 @@ class Config:
     n_query: int = 1 # queries per class in training episodes
     eval_n_query: int = 1 # queries per class in val/test episodes
     # model
-    mode: str = 'task_adapter' # 'task_adapter', 'finetune' (last M blocks trainable, no adapters) or 'frozen' (no training)
+    mode: str = 'task_adapter' # one of `MODES`: which weights train
     backbone: str = DEFAULT_BACKBONE
     pretrained: bool = True
     adapted_blocks: int = 6 # M
@@ -87,7 +94,7 @@ class Config:
 
     def check(self):
         "Fail fast, before any heavy work, on values that cannot work."
-        choices = dict(mode=('task_adapter', 'finetune', 'frozen'), optimizer=('sgd', 'adamw'), schedule=('none', 'cosine'),
+        choices = dict(mode=tuple(MODES), optimizer=('sgd', 'adamw'), schedule=('none', 'cosine'),
                        precision=PRECISIONS, task_scope=('separate', 'joint', 'cross'), metric=('cosine', 'sq_euclidean', 'otam'),
                        temporal_embedding_at=('input', 'first_adapted'))
         for k, ok in choices.items():
@@ -146,12 +153,12 @@ def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the pape
 # %% ../nbs/20_learner.ipynb #b3515787
 def build_model(cfg:Config)->TaskAdapter:
     "The model of `cfg` (frozen backbone from timm; trainable parts as `cfg.mode` says)."
-    a = cfg.mode == 'task_adapter'
+    a = cfg.mode in ('task_adapter', 'finetune_full')  # with adapters
     with torch.random.fork_rng():  # the same initial weights in every process that builds this config (a random backbone is not checkpointed)
         torch.manual_seed(cfg.seed)
         m = _build(cfg, a)
-    if cfg.mode != 'task_adapter': m.encoder.temporal_embedding.requires_grad_(False)
-    if cfg.mode == 'finetune':
+    m.encoder.temporal_embedding.requires_grad_(cfg.mode in ('task_adapter', 'finetune_full', 'finetune_temporal'))
+    if cfg.mode in ('finetune_full', 'finetune_temporal', 'finetune'):
         for b in m.encoder.adapted:
             for p in b.block.parameters(): p.requires_grad_(True)
     return m
@@ -160,7 +167,6 @@ def _build(cfg, a):
     return TaskAdapter(cfg.backbone, pretrained=cfg.pretrained, num_frames=cfg.num_frames, adapted_blocks=cfg.adapted_blocks if cfg.mode != 'frozen' else 0,
                     temporal=a and cfg.temporal, spatial=a and cfg.spatial, task=a and cfg.task, mlp=a and cfg.mlp, task_scope=cfg.task_scope,
                     temporal_embedding_at=cfg.temporal_embedding_at, checkpointing=cfg.checkpointing, metric=cfg.metric)
-
 
 # %% ../nbs/20_learner.ipynb #271948af
 def _ci(accs): a = np.asarray(accs, dtype=float); return 100 * a.mean(), 196 * a.std() / math.sqrt(len(a))

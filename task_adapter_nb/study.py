@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, time, os, math, csv, platform
 from pathlib import Path
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 import multiprocessing as mp
 import numpy as np
 import torch
@@ -18,17 +18,21 @@ from .episodes import EpisodeSampler, EpisodeDataset, save_episodes, load_episod
 from .backbone import tiny_weights_path
 from .precision import resolve_precision, autocast, announce
 from .learner import make_config, train, evaluate, Config
+from .checks import check_value, check_writable
 
 # %% auto #0
-__all__ = ['VARIANTS', 'CLAIMS', 'variant_config', 'study_run', 't975', 'across_seeds', 'summarize', 'verdict', 'run_study',
-           'study_table', 'episode_features', 'separation', 'task_attention_maps', 'plot_task_attention',
-           'plot_features', 'plot_study', 'plot_curves', 'plot_per_class']
+__all__ = ['VARIANTS', 'SWEEP', 'DELTA', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 't975', 'across_seeds',
+           'summarize', 'decide', 'seeds_needed', 'paired', 'judge', 'run_study', 'study_table', 'claims_table',
+           'episode_features', 'separation', 'task_attention_maps', 'plot_task_attention', 'plot_features',
+           'plot_study', 'plot_curves', 'plot_per_class']
 
 # %% ../nbs/40_study.ipynb #35c76091
 VARIANTS = {
     'frozen': dict(mode='frozen'),
-    'finetune': dict(mode='finetune'),
+    'finetune': dict(mode='finetune'),  # control: each frame seen alone, frames averaged
     'finetune_low': dict(mode='finetune', lr=3e-4),
+    'finetune_full': dict(mode='finetune_full'),  # fair baseline: Task-Adapter's model with the last M blocks trained too
+    'finetune_temporal': dict(mode='finetune_temporal', metric='otam'),  # fair baseline: blocks + temporal embedding, OTAM head
     'no_task': dict(task=False),
     'ta': dict(),
     'ta_joint': dict(task_scope='joint'),
@@ -41,16 +45,23 @@ VARIANTS = {
     'no_task_otam': dict(task=False, metric='otam'),
     'ta_te_input': dict(temporal_embedding_at='input'),
 }
+# the baselines whose learning rate comes from a sweep judged on val (Task-Adapter's own 3e-3 is one of the values)
+SWEEP = {'finetune_full': (3e-3, 1e-3, 3e-4), 'finetune_temporal': (3e-3, 1e-3, 3e-4)}
 
 def variant_config(variant:str, # a key of `VARIANTS`
-                   seed:int, # training seed (initial adapters, episodes, augmentation)
+                   seed:int, # training seed (initial weights, training episodes, augmentation)
                    out, # this run's folder
                    data='data/synth', # the synthetic benchmark
+                   lr:float|None=None, # learning rate (default: the variant's, else the `demo` preset's)
                    **overrides, # budget and speed options, the same for every variant
                   )->Config:
     "The `Config` of one run of the study."
     if variant not in VARIANTS: raise ValueError(f"unknown variant {variant!r}, expected one of {list(VARIANTS)}")
-    return make_config('demo', root=str(data), seed=seed, out=str(out), test_episodes=0, **{**overrides, **VARIANTS[variant]})
+    return make_config('demo', root=str(data), seed=seed, out=str(out), test_episodes=0, **{**overrides, **VARIANTS[variant], **({} if lr is None else dict(lr=lr))})
+
+def run_folder(out, variant:str, seed:int, lr:float|None=None)->Path:
+    "Where one run lives: `<out>/<variant>/seed<s>`, or `<out>/<variant>/lr<lr>/seed<s>` for a swept learning rate."
+    return Path(out)/variant/(f'lr{lr:g}' if lr is not None else '')/f'seed{seed}'
 
 # %% ../nbs/40_study.ipynb #91999563
 def _curves(out:Path)->dict:
@@ -61,16 +72,16 @@ def _curves(out:Path)->dict:
                 train_accuracy=[round(float(r['accuracy']), 2) for r in tr],
                 val_episode=[int(r['episode']) for r in va], val_accuracy=[round(float(r['accuracy']), 2) for r in va])
 
-def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=0, **overrides)->dict:
+def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=0, lr:float|None=None, **overrides)->dict:
     "Train one variant with one seed, test it on the saved episodes of each shot, write and return `run.json`."
     out = Path(out); done = out/'run.json'
-    cfg = variant_config(variant, seed, out, data, **overrides)
+    cfg = variant_config(variant, seed, out, data, lr=lr, **overrides)
     if done.exists():
         run = json.loads(done.read_text())
         diff = {k: (v, getattr(cfg, k)) for k, v in run['config'].items() if k not in ('k_shot', 'workers') and v != getattr(cfg, k)}
         if diff: raise ValueError(f"{done}: a finished run with other settings ({', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items())}); use another study folder")
-        if set(run['test']) != set(episode_files): raise ValueError(f"{done}: tested at shots {sorted(run['test'])}, this study wants {sorted(episode_files)}; use another study folder")
-        return run
+        if not set(episode_files) <= set(run['test']): raise ValueError(f"{done}: tested at shots {sorted(run['test'])}, this study wants {sorted(episode_files)}; use another study folder")
+        return {**run, 'test': {k: run['test'][k] for k in episode_files}}
     if threads: torch.set_num_threads(threads)
     t0 = time.time()
     res = train(cfg, resume=True, progress=False)  # a killed run continues from its last checkpoint
@@ -119,45 +130,113 @@ def summarize(runs:list[dict])->dict:
     return out
 
 # %% ../nbs/40_study.ipynb #1a37298c
-CLAIMS = [  # (claim, better variant, worse variant)
-    ("1: adapters beat partial fine-tuning", 'no_task', 'finetune'),
-    ("1: Task-Adapter beats partial fine-tuning", 'ta', 'finetune'),
-    ("1: adapters beat partial fine-tuning at a lower lr", 'no_task', 'finetune_low'),
-    ("1: Task-Adapter beats partial fine-tuning at a lower lr", 'ta', 'finetune_low'),
-    ("ordering: adapters without the task pass beat the frozen backbone", 'no_task', 'frozen'),
-    ("2: task attention helps beyond adapters (ta > no_task)", 'ta', 'no_task'),
-    ("3: with the OTAM head, Task-Adapter beats the frozen backbone", 'ta_otam', 'frozen_otam'),
-    ("3: with the OTAM head, task attention helps beyond adapters", 'ta_otam', 'no_task_otam'),
+DELTA = 1.0  # points of accuracy: a difference below this is too small to matter
+
+def decide(lo:float, hi:float, delta:float=DELTA)->str:
+    "The rule: 'holds' if the interval lies above 0, 'fails' if it lies below +delta, else 'undecided'."
+    return 'holds' if lo > 0 else 'fails' if hi < delta else 'undecided'
+
+def seeds_needed(mean:float, sd:float, delta:float=DELTA, most:int=1000)->int|None:
+    "Seeds a decision would need if the paired differences kept this mean and SD (None: more than `most`)."
+    if not sd > 0: return 2
+    room = max(mean, delta - mean)  # the half-width that would put the interval above 0 or below delta
+    for n in range(2, most + 1):
+        if t975(n - 1) * sd / math.sqrt(n) < room: return n
+    return None
+
+def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
+           a:str, b:str, # the variants compared: the difference is a - b
+           shot:str='1', delta:float=DELTA,
+           boot:int=2000, # bootstrap resamples of the test episodes
+          )->dict:
+    "Paired difference of test accuracy, a - b, over the seeds both ran: mean, 95% t-interval, episode bootstrap, verdict."
+    ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
+    rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
+    if len(rb) == 1 and len(ra) > 1: rb = {s: next(iter(rb.values())) for s in ra}  # `frozen` runs once: the same model for every seed
+    seeds = sorted(set(ra) & set(rb))
+    if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), a paired interval needs at least 2")
+    d = np.array([ra[s]['test'][shot]['accuracy'] - rb[s]['test'][shot]['accuracy'] for s in seeds])
+    n, m, sd = len(d), float(d.mean()), float(d.std(ddof=1))
+    h = t975(n - 1) * sd / math.sqrt(n)
+    ea = 100 * np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]); eb = 100 * np.array([rb[s]['test'][shot]['per_episode'] for s in seeds])
+    idx = np.random.default_rng(0).integers(0, ea.shape[1], (boot, ea.shape[1]))  # the same resampled episodes for every seed and both variants
+    bd = (ea[:, idx] - eb[:, idx]).mean((0, 2))
+    v = decide(m - h, m + h, delta)
+    return dict(a=a, b=b, shot=int(shot), seeds=seeds, per_seed=[round(float(x), 2) for x in d], mean=round(m, 2), sd=round(sd, 2),
+                ci95=[round(m - h, 2), round(m + h, 2)], half_width=round(h, 2),
+                bootstrap95=[round(float(x), 2) for x in np.percentile(bd, [2.5, 97.5])], verdict=v,
+                seeds_needed=None if v != 'undecided' else seeds_needed(m, sd, delta))
+
+# %% ../nbs/40_study.ipynb #428c1efb
+CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-shot secondary
+    ('1', "adapters beat fine-tuning the same model (Task-Adapter against its last M blocks trained as well)", 'ta', 'finetune_full'),
+    ('1b', "adapters beat fine-tuning with an order-aware head (both with OTAM; blocks + temporal embedding trained)", 'ta_otam', 'finetune_temporal'),
+    ('2', "task attention helps beyond the adapters", 'ta', 'no_task'),
+    ('2-otam', "task attention helps beyond the adapters, with the OTAM head", 'ta_otam', 'no_task_otam'),
+    ('te', "the temporal embedding at the input beats it at the first adapted block", 'ta_te_input', 'ta'),
+    ('scope-joint', "task attention over support and queries together beats separate", 'ta_joint', 'ta'),
+    ('scope-cross', "queries attending to the support set beats separate", 'ta_cross', 'ta'),
+    ('M1', "M = 3 adapted blocks beats M = 1", 'ta', 'ta_M1'),
+    ('M2', "M = 3 adapted blocks beats M = 2", 'ta', 'ta_M2'),
+    ('M6', "M = 6 adapted blocks beats M = 3", 'ta_M6', 'ta'),
+    ('control-frame', "Task-Adapter beats per-frame fine-tuning (control)", 'ta', 'finetune'),
+    ('control-frozen', "adapters beat the frozen backbone", 'no_task', 'frozen'),
 ]
 
-def verdict(summary:dict, a:str, b:str, shot:str='1')->dict:
-    "Does variant `a` beat `b` at `shot`? 'holds' / 'reversed' when the across-seed intervals do not overlap, else 'not resolved'."
-    x, y = summary[a][f'{shot}shot'], summary[b][f'{shot}shot']
-    lo_a, hi_a, lo_b, hi_b = x['mean'] - x['ci95'], x['mean'] + x['ci95'], y['mean'] - y['ci95'], y['mean'] + y['ci95']
-    v = 'holds' if lo_a > hi_b else 'reversed' if hi_a < lo_b else 'not resolved (intervals overlap)'
-    return dict(better=a, worse=b, shot=int(shot), difference=round(x['mean'] - y['mean'], 2), verdict=v,
-                intervals=((round(lo_a, 2), round(hi_a, 2)), (round(lo_b, 2), round(hi_b, 2))))
+def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA)->list[dict]:
+    "Every claim whose two variants ran with at least 2 common seeds, at each shot."
+    have = {r['variant'] for r in runs}; out = []
+    for cid, text, a, b in CLAIMS:
+        if a not in have or b not in have: continue
+        for k in shots:
+            try: out.append(dict(id=cid, claim=text, primary=k == '1', **paired(runs, a, b, k, delta)))
+            except ValueError: pass
+    return out
 
 # %% ../nbs/40_study.ipynb #dcc2118e
+def _schedule(items:list[dict], jobs:int, on_done)->None:
+    "Run `items` (dicts with `prio` and `kw` for `study_run`) `jobs` at a time, lowest `prio` first; `on_done(item, run)` may add items."
+    pending, running = sorted(items, key=lambda i: i['prio']), {}
+    if jobs <= 1:
+        while pending:
+            it = pending.pop(0)
+            for new in on_done(it, study_run(**it['kw'])) or []: pending.append(new)
+            pending.sort(key=lambda i: i['prio'])
+        return
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn')) as ex:
+        while pending or running:
+            while pending and len(running) < jobs:
+                it = pending.pop(0); running[ex.submit(_run_star, it['kw'])] = it
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for f in done:
+                for new in on_done(running.pop(f), f.result()) or []: pending.append(new)
+            pending.sort(key=lambda i: i['prio'])
+
+# %% ../nbs/40_study.ipynb #33fd4c1b
 def run_study(out='runs/study', # the study's folder: study.json, saved test episodes, one folder per run
               data='data/synth', # the synthetic benchmark (made if missing)
-              variants=tuple(VARIANTS), # which variants (keys of `VARIANTS`)
-              seeds=(0, 1, 2), # training seeds per variant (`frozen` has nothing to train: one run)
-              episodes:int=200, # training episodes per run (2 epochs, val after each)
-              val_episodes:int=50, # validation episodes per epoch
+              variants=('ta', 'no_task', 'finetune_full'), # which variants (keys of `VARIANTS`)
+              seeds=tuple(range(8)), # training seeds per variant (`frozen` has nothing to train: one run)
+              episodes:int=200, # training episodes per run
+              epochs:int=4, # the episodes in this many epochs, with val (and model selection) after each
+              val_episodes:int=50, # validation episodes after each epoch
               test_episodes:int=100, # saved test episodes per shot
               shots=(1, 5), # test shots
+              sweep:bool|dict=True, # True: the learning rate of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: lrs}
               precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16'; resolved once, here
               jobs:int=2, # runs in parallel, in separate processes
               threads:int=1, # torch threads per job
               command:str|None=None, # the command line, recorded in study.json
               progress:bool=True,
              )->dict:
-    "Train and test every (variant, seed) on the same saved episodes; write and return study.json."
-    t0 = time.time(); out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    "Train and test every (variant, seed) on the same saved episodes, paired by seed; write and return study.json."
+    t0 = time.time(); out = Path(out)
     bad = [v for v in variants if v not in VARIANTS]
     if bad: raise ValueError(f"unknown variant(s) {bad}, expected some of {list(VARIANTS)}")
-    if episodes % 2: raise ValueError(f"episodes must be even (2 epochs), got {episodes}")
+    check_value('episodes', episodes, int, at_least=1); check_value('epochs', epochs, int, at_least=1)
+    if episodes % epochs: raise ValueError(f"episodes={episodes} is not a multiple of epochs={epochs}")
+    if not seeds: raise ValueError("seeds: expected at least one seed")
+    check_writable(out, 'study folder')
     prec = resolve_precision(precision)  # once, in this process: every job computes in the same format
     if progress: announce(prec)
     root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)
@@ -168,40 +247,63 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
         p = out/f'test_episodes_5way_{k}shot_{test_episodes}.json'
         if not p.exists(): save_episodes(EpisodeSampler(test, 5, k, 1, seed=2026 + k).episodes(test_episodes), p, shot=k)
         files[str(k)] = str(p)
-    common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // 2, epochs=2,
+    common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // epochs, epochs=epochs,
                   val_episodes=val_episodes, precision=prec.name, workers=0)
-    todo = [dict(variant=v, seed=s, out=str(out/v/f'seed{s}'), **common) for v in variants for s in (seeds[:1] if VARIANTS[v].get('mode') == 'frozen' else seeds)]
-    runs = []
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn')) as ex:
-            for r in ex.map(_run_star, todo):
-                runs.append(r)
-                if progress: print(_line(r), flush=True)
-    else:
-        for kw in todo:
-            runs.append(study_run(**kw))
-            if progress: print(_line(runs[-1]), flush=True)
-    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), episodes=episodes, val_episodes=val_episodes,
-               test_episodes=test_episodes, shots=list(shots), precision=prec.as_dict(), jobs=jobs, threads=threads,
-               seconds=round(time.time() - t0, 1), compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in runs), 1), machine=dict(cpus=os.cpu_count(), python=platform.python_version(), torch=torch.__version__),
+    order = {v: i for i, v in enumerate(variants)}
+    def item(v, s, lr=None, phase=1):
+        return dict(prio=(phase, s, order[v]), v=v, lr=lr, kw=dict(variant=v, seed=s, lr=lr, out=str(run_folder(out, v, s, lr)), **common))
+    swept = {v: tuple(lrs) for v, lrs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
+    items = [item(v, seeds[0], lr, phase=0) for v, lrs in swept.items() for lr in lrs]
+    items += [item(v, s) for s in seeds for v in variants if v not in swept and (s == seeds[0] or VARIANTS[v].get('mode') != 'frozen')]
+    runs, sweeps = [], {v: {} for v in swept}
+    def on_done(it, r):
+        if progress: print(_line(r), flush=True)
+        if it['prio'][0] == 1: runs.append(r); return
+        v = it['v']; sweeps[v][it['lr']] = r
+        if len(sweeps[v]) < len(swept[v]): return
+        best = max(swept[v], key=lambda lr: (sweeps[v][lr]['best_val'] or {}).get('accuracy', -1))  # val only; ties: the first listed
+        runs.append(sweeps[v][best])
+        if progress: print(f"{v}: learning rate {best:g} (val " + ", ".join(f"{lr:g}: {(sweeps[v][lr]['best_val'] or {}).get('accuracy', float('nan')):.1f}" for lr in swept[v]) + ")", flush=True)
+        return [item(v, s, best) for s in seeds[1:]]
+    _schedule(items, jobs, on_done)
+    runs.sort(key=lambda r: (order[r['variant']], r['seed']))
+    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), episodes=episodes, epochs=epochs,
+               val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots), delta=DELTA, primary_shot=1,
+               precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=round(time.time() - t0, 1),
+               compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in [*runs, *(x for s in sweeps.values() for x in s.values())]), 1),
+               machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
+               sweep={v: dict(lrs=list(swept[v]), seed=seeds[0], val={f'{lr:g}': (s[lr]['best_val'] or {}).get('accuracy') for lr in swept[v]},
+                             chosen=next(r['config']['lr'] for r in runs if r['variant'] == v)) for v, s in sweeps.items()},
                runs=runs, summary=summarize(runs))
-    res['claims'] = [dict(claim=c, **verdict(res['summary'], a, b, str(k))) for c, a, b in CLAIMS for k in shots
-                     if a in res['summary'] and b in res['summary']]
-    (out/'study.json').write_text(json.dumps(res, indent=1, default=float))
-    if progress: print(study_table(res))
+    res['claims'] = judge(runs, [str(k) for k in shots])
+    tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
+    if progress: print(study_table(res)); print(claims_table(res))
     return res
 
-def _line(r): return f"{r['variant']} seed {r['seed']}: " + ", ".join(f"{k}-shot {t['accuracy']:.1f} +- {t['ci95']:.1f}%" for k, t in r['test'].items()) + f" ({r['train_seconds']:.0f}s training)"
+# %% ../nbs/40_study.ipynb #a003624b
+def _line(r): return (f"{r['variant']} seed {r['seed']} lr {r['config']['lr']:g}: " + ", ".join(f"{k}-shot {t['accuracy']:.1f} +- {t['ci95']:.1f}%" for k, t in r['test'].items())
+                      + f" (val {(r['best_val'] or {}).get('accuracy', float('nan')):.1f}, {r['train_seconds']:.0f}s training)")
 
 def study_table(res:dict)->str:
     "The summary as a text table: across-seed mean +- 95% t-interval per shot, parameters, training time."
     s = res['summary']; shots = [k for k in next(iter(s.values())) if k.endswith('shot')]
-    head = f"{'variant':12s}{'seeds':>6s}" + "".join(f"{f'5-way {k[:-4]}-shot (%)':>20s}" for k in shots) + f"{'trainable':>11s}{'train s':>9s}"
+    head = f"{'variant':18s}{'seeds':>6s}" + "".join(f"{f'5-way {k[:-4]}-shot (%)':>20s}" for k in shots) + f"{'trainable':>11s}{'train s':>9s}"
     lines = [head, '-' * len(head)]
     for v, r in s.items():
-        lines.append(f"{v:12s}{len(r['seeds']):>6d}" + "".join(f"{r[k]['mean']:>12.1f} +- {r[k]['ci95']:4.1f}" for k in shots)
+        lines.append(f"{v:18s}{len(r['seeds']):>6d}" + "".join(f"{r[k]['mean']:>12.1f} +- {r[k]['ci95']:4.1f}" for k in shots)
                      + f"{r['trainable_parameters']:>11,d}{r['train_seconds']:>9.0f}")
-    lines.append(f"(across-seed mean +- 95% t-interval; {res['test_episodes']} saved test episodes per shot, the same for every run; chance 20%; total {res['seconds']:.0f}s)")
+    lines.append(f"(across-seed mean +- 95% t-interval; {res['test_episodes']} saved test episodes per shot, the same for every run; chance 20%)")
+    return '\n'.join(lines)
+
+def claims_table(res:dict)->str:
+    "Each claim's paired difference a - b (points): mean, 95% t-interval over seeds, episode bootstrap, verdict."
+    head = f"{'claim':15s}{'shot':>5s}  {'a - b':34s}{'n':>3s}{'mean':>7s}{'95% t-interval':>17s}{'bootstrap':>16s}  verdict"
+    lines = [head, '-' * len(head)]
+    for c in res['claims']:
+        need = f" (about {c['seeds_needed']} seeds would decide it)" if c['verdict'] == 'undecided' and c['seeds_needed'] else ''
+        lines.append(f"{c['id']:15s}{c['shot']:>5d}  {c['a'] + ' - ' + c['b']:34s}{len(c['seeds']):>3d}{c['mean']:>+7.1f}"
+                     f"{'[%+.1f, %+.1f]' % tuple(c['ci95']):>17s}{'[%+.1f, %+.1f]' % tuple(c['bootstrap95']):>16s}  {c['verdict']}{need}")
+    lines.append(f"(holds: the interval lies above 0; fails: it lies below +{res['delta']:g}; otherwise undecided. Primary: {res['primary_shot']}-shot)")
     return '\n'.join(lines)
 
 # %% ../nbs/40_study.ipynb #bc58aa55
