@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_learner.ipynb #94e5a3da
 from __future__ import annotations
-import json, os, re, time, math, random, csv, platform, hashlib, tempfile, shutil
+import json, os, re, sys, time, math, random, csv, platform, hashlib, tempfile, shutil, shlex
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
@@ -23,7 +23,8 @@ from .precision import PRECISIONS, resolve_precision, autocast, announce, tune_a
 __all__ = ['MODES', 'PRESETS', 'MEMORY_CACHE_GB', 'MODEL_KEYS', 'RUN_FILES', 'RESUME_SAFE', 'Config', 'make_config',
            'build_model', 'frame_store', 'cache_fingerprint', 'TokenCache', 'evaluate', 'trainable_state',
            'save_checkpoint', 'read_checkpoint', 'check_checkpoint', 'load_checkpoint', 'load_trainable',
-           'eval_episodes', 'check_episode_videos', 'prepare_out', 'train', 'FrameTokens', 'bench_eval', 'bench_train']
+           'eval_episodes', 'check_episode_videos', 'resume_command', 'prepare_out', 'train', 'FrameTokens',
+           'bench_eval', 'bench_train']
 
 # %% ../nbs/20_learner.ipynb #11ac9d2c
 # which weights train in each mode; the backbone's other blocks always stay frozen
@@ -431,6 +432,13 @@ def check_episode_videos(split:Split, root, episodes:list[Episode], num_frames:i
                              "`task-adapter validate` lists them all")
     return sum(n < num_frames for n, _ in got)
 
+def resume_command(argv:list[str]|None=None)->str:
+    "The exact command that continues this run: the command line with `--resume` (without `--overwrite`), or the library call."
+    argv = list(sys.argv if argv is None else argv)
+    if not argv or not (Path(argv[0]).name == 'task-adapter' or argv[0].endswith('task_adapter_nb/cli.py')): return 'train(cfg, resume=True)'
+    args = [a for a in argv[1:] if a != '--overwrite']
+    return ' '.join(['task-adapter', *(shlex.quote(a) for a in args), *([] if '--resume' in args else ['--resume'])])
+
 def _batches(dl, stop):
     "Iterate `dl`; a video that fails to load becomes `stop(message)` (one line, also from DataLoader workers), raised."
     it = iter(dl)
@@ -523,6 +531,9 @@ def train(cfg:Config, # the run
         tf = ClipTransform(cfg.size, cfg.resize, train=True)
         sampler = EpisodeSampler(splits['train'], cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed)
         store = frame_store(cfg)
+        if store is not None and state['episode'] == 0 and rank == 0 and progress:
+            short = sum(store.index[(e.cls, e.video)][1] < cfg.num_frames for e in splits['train'].entries if (e.cls, e.video) in store)
+            if short: print(f"note: {short} of the {len(splits['train'].entries)} training videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
         ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed, store=store)
         start = state['episode']
         mine = [i for i in range(start, total) if i % world == rank]  # rank r: episodes step*W*acc + k*W + r
@@ -535,7 +546,7 @@ def train(cfg:Config, # the run
         run_loss, run_acc, t0, k = [], [], time.time(), 0
         for b in _batches(dl, lambda msg: (bar.close(), checkpoint(), VideoError(
                 f"{msg}; training stopped after episode {state['episode']} and {out/'last.pth'} is kept: repair or remove that video, "
-                "then run the same command with --resume"))[2]):  # the bar closed first: the error is the last line
+                f"then continue with: {resume_command()}"))[2]):  # the bar closed first: the error is the last line
             with prec.autocast(device):
                 sup, qry = b['support'].to(device), b['query'].to(device)
                 x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None

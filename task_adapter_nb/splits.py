@@ -65,7 +65,12 @@ def read_split(path, # a split file in any of the formats of `parse_split_line`
     "Read a split file (blank lines and `#` comments skipped)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: split file not found")
-    lines = path.read_text(encoding='utf-8').splitlines()
+    data = path.read_bytes()
+    try: text = data.decode('utf-8-sig')  # a byte-order mark (Windows editors) is not part of the first class name
+    except UnicodeDecodeError as e:
+        line = data.count(b'\n', 0, e.start) + 1
+        raise ValueError(f"{path}:{line}: not UTF-8 text (byte 0x{data[e.start]:02x}); save the split file as UTF-8") from None
+    lines = text.splitlines()
     entries = [parse_split_line(l, f"{path}:{i+1}") for i, l in enumerate(lines) if l.strip() and not l.lstrip().startswith('#')]
     if not entries: raise ValueError(f"{path}: the split file lists no videos")
     return Split(entries, str(path))

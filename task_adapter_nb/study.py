@@ -24,7 +24,7 @@ from .checks import check_value, check_writable
 __all__ = ['VARIANTS', 'SWEEP', 'DELTA', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 't975', 'across_seeds',
            'summarize', 'decide', 'seeds_needed', 'paired', 'judge', 'run_study', 'study_table', 'claims_table',
            'episode_features', 'separation', 'task_attention_maps', 'plot_task_attention', 'plot_features',
-           'plot_study', 'plot_curves', 'plot_per_class']
+           'plot_study', 'plot_curves', 'plot_forest', 'plot_per_class']
 
 # %% ../nbs/40_study.ipynb #35c76091
 VARIANTS = {
@@ -374,22 +374,40 @@ def plot_study(res:dict):
     fig.tight_layout(); return fig
 
 def plot_curves(res:dict, variants=None):
-    "Training loss and val accuracy against training episodes, mean over seeds, per variant."
+    "Validation accuracy (each seed faint, the mean bold) and training loss (mean over seeds) against training episodes, per variant."
     import matplotlib.pyplot as plt, seaborn as sns
-    vs = variants or [v for v in res['summary'] if v != 'frozen']
-    pal = sns.color_palette('deep', len(vs))
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
+    vs = variants or [v for v in res['summary'] if VARIANTS[v].get('mode') != 'frozen']
+    pal = sns.color_palette('colorblind', len(vs))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
     for c, v in zip(pal, vs):
-        rs = [r['curves'] for r in res['runs'] if r['variant'] == v and r['curves']['train_episode']]
+        rs = [r['curves'] for r in res['runs'] if r['variant'] == v and r['curves']['val_episode']]
         if not rs: continue
+        for r in rs: b.plot(r['val_episode'], r['val_accuracy'], color=c, lw=0.6, alpha=0.35)
+        m = min(len(r['val_accuracy']) for r in rs)
+        b.plot(rs[0]['val_episode'][:m], np.mean([r['val_accuracy'][:m] for r in rs], 0), 'o-', color=c, lw=2, label=f"{v} ({len(rs)} seeds)")
         n = min(len(r['train_loss']) for r in rs)
         a.plot(rs[0]['train_episode'][:n], np.mean([r['train_loss'][:n] for r in rs], 0), color=c, label=v)
-        m = min(len(r['val_accuracy']) for r in rs)
-        b.plot(rs[0]['val_episode'][:m], np.mean([r['val_accuracy'][:m] for r in rs], 0), 'o-', color=c, label=v)
+    a.axhline(math.log(5), ls='--', color='grey', lw=1); a.text(a.get_xlim()[0], math.log(5), ' chance (ln 5)', va='bottom', fontsize=7, color='grey')
     a.set_xlabel('training episodes'); a.set_ylabel('train loss (20-episode mean)'); b.set_xlabel('training episodes'); b.set_ylabel('val accuracy (%)')
-    b.legend(fontsize=7, ncol=2); fig.tight_layout(); return fig
+    b.axhline(20, ls='--', color='grey', lw=1); b.legend(fontsize=7); fig.tight_layout(); return fig
 
-def plot_per_class(res:dict, variants=('frozen', 'no_task', 'ta'), shot:str='1'):
+def plot_forest(res:dict, shot:int|None=None):
+    "Each claim's paired difference a - b in points: the mean (dot), its 95% t-interval over seeds (black), the episode bootstrap (grey), the seeds (small dots); shaded: [0, delta)."
+    import matplotlib.pyplot as plt, seaborn as sns
+    cs = [c for c in res['claims'] if shot is None or c['shot'] == shot][::-1]
+    col = dict(zip(('holds', 'fails', 'undecided'), sns.color_palette('colorblind')[2:5]))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(cs) + 1.3))
+    for i, c in enumerate(cs):
+        ax.plot(c['ci95'], [i, i], color='k', lw=2, solid_capstyle='butt')
+        ax.plot(c['bootstrap95'], [i + 0.2] * 2, color='grey', lw=1)
+        ax.scatter(c['per_seed'], [i - 0.2] * len(c['per_seed']), s=7, color='k', alpha=0.5, lw=0)
+        ax.scatter([c['mean']], [i], s=45, color=col[c['verdict']], zorder=3, label=c['verdict'])
+    ax.axvspan(0, res['delta'], color='gold', alpha=0.2, lw=0); ax.axvline(0, color='grey', ls='--', lw=1)
+    ax.set_yticks(range(len(cs)), [f"{c['id']} ({c['shot']}-shot): {c['a']} - {c['b']}" for c in cs], fontsize=8)
+    h, l = ax.get_legend_handles_labels(); u = dict(zip(l, h)); ax.legend(u.values(), u.keys(), fontsize=7, loc='best')
+    ax.set_xlabel('paired difference of test accuracy, a - b (points)'); fig.tight_layout(); return fig
+
+def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:str='1'):
     "Test accuracy per class (mean over seeds) for a few variants, classes sorted by the last variant."
     import matplotlib.pyplot as plt, seaborn as sns
     acc = {v: {} for v in variants}

@@ -104,5 +104,27 @@ def test_damaged_training_video_keeps_a_checkpoint(syn, tmp_path):
     out = tmp_path / 'run'
     msg = one_line_error(run('train', '--preset', 'demo', '--root', str(d), '--frame_store', '', '--out', str(out), '--pretrained', 'false',
                              '--epochs', '1', '--episodes_per_epoch', '6', '--val_episodes', '2', '--test_episodes', '2', '--workers', '2'))
-    assert victim.name in msg and '--resume' in msg and 'training stopped after episode 3' in msg, msg
+    assert victim.name in msg and 'training stopped after episode 3' in msg, msg
+    # the exact command that finishes the run once the video is repaired
+    assert msg.endswith(f"then continue with: task-adapter train --preset demo --root {d} --frame_store '' --out {out} --pretrained false "
+                        "--epochs 1 --episodes_per_epoch 6 --val_episodes 2 --test_episodes 2 --workers 2 --resume"), msg
     assert (out / 'last.pth').exists()
+
+def test_odd_files_in_video_folders(syn, tmp_path):
+    "Files a split does not name (system files, notes, partial downloads, stray folders) are ignored; a named video is found beside them."
+    d = _copy(syn, tmp_path / 'syn')
+    cls = sorted(p for p in (d / 'videos').iterdir() if p.is_dir())[0]
+    for name in ('.DS_Store', 'notes.txt', 'Thumbs.db', 'x.mp4.part'): (cls / name).write_bytes(b'\x00junk')
+    (cls / 'stray_folder').mkdir(); (d / 'videos' / '._hidden').write_text('x')
+    r = run('validate', '--split', str(d / 'splits/trainlist.txt'), '--root', str(d / 'videos'))
+    assert r.returncode == 0 and 'OK: every episode can be built' in r.stdout, r.stdout + r.stderr
+
+def test_split_file_encodings(syn, tmp_path):
+    "A split saved by a Windows editor (byte-order mark, CRLF) reads as written; one that is not UTF-8 is refused in one line naming the file and line."
+    lines = (syn / 'splits/testlist.txt').read_text().splitlines()
+    win = tmp_path / 'win.txt'; win.write_bytes(('\ufeff' + '\r\n'.join(l + '  ' for l in lines) + '\r\n').encode())
+    r = run('validate', '--split', str(win), '--root', str(syn / 'videos'), '--no_decode')
+    assert r.returncode == 0 and 'OK: every episode can be built' in r.stdout, r.stdout + r.stderr
+    bad = tmp_path / 'latin1.txt'; bad.write_bytes(('\n'.join(lines[:3]) + '\ncaf\u00e9/v1\n').encode('latin-1'))
+    msg = one_line_error(run('validate', '--split', str(bad), '--root', str(syn / 'videos')))
+    assert 'latin1.txt:4: not UTF-8 text (byte 0xe9)' in msg, msg

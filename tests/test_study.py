@@ -1,29 +1,40 @@
-"The study command as CI runs it: reduced (few episodes, one seed), two jobs in parallel, then reused on a rerun."
-import json
+"The study command as CI runs it: reduced (few episodes, two seeds), two jobs in parallel, then reused on a rerun."
+import json, math
 from test_cli import run
 
 def test_study_reduced(tmp_path):
     syn = tmp_path / 'syn'
     assert run('synth', '--out', str(syn), '--videos-per-class', '6', '--workers', '2').returncode == 0
-    args = ['study', '--data', str(syn), '--out', str(tmp_path / 'study'), '--variants', 'frozen,no_task,ta', '--seeds', '0',
-            '--episodes', '4', '--val-episodes', '2', '--test-episodes', '3', '--jobs', '2']
+    args = ['study', '--data', str(syn), '--out', str(tmp_path / 'study'), '--variants', 'frozen,no_task,ta', '--seeds', '0,1',
+            '--episodes', '4', '--epochs', '2', '--val-episodes', '2', '--test-episodes', '3', '--shots', '1,5', '--jobs', '2', '--precision', 'fp32']
     r = run(*args)
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / 'study/study.json').read_text())
     assert res['command'].startswith('task-adapter study --data')
-    assert [(x['variant'], x['seed']) for x in res['runs']] == [('frozen', 0), ('no_task', 0), ('ta', 0)]
+    assert [(x['variant'], x['seed']) for x in res['runs']] == [('frozen', 0), ('no_task', 0), ('no_task', 1), ('ta', 0), ('ta', 1)]
     for x in res['runs']:
         assert sorted(x['test']) == ['1', '5'] and all(len(t['per_episode']) == 3 for t in x['test'].values())
     assert res['summary']['frozen']['trainable_parameters'] == 0
     assert res['summary']['ta']['trainable_parameters'] > res['summary']['no_task']['trainable_parameters'] > 0
-    assert {c['better'] for c in res['claims']} >= {'ta', 'no_task'}  # the claims whose variants ran are decided
-    assert 'ta ' in r.stdout and 'across-seed mean' in r.stdout
+    # claim 2 is judged on the paired per-seed differences, at both shots
+    c2 = [c for c in res['claims'] if c['id'] == '2']
+    assert [c['shot'] for c in c2] == [1, 5] and c2[0]['primary'] and not c2[1]['primary']
+    for c in c2:
+        runs = {(x['variant'], x['seed']): x['test'][str(c['shot'])]['accuracy'] for x in res['runs']}
+        d = [runs[('ta', s)] - runs[('no_task', s)] for s in (0, 1)]
+        assert math.isclose(c['mean'], round(sum(d) / 2, 2), abs_tol=0.011), (c, d)
+        assert c['verdict'] in ('holds', 'fails', 'undecided')
+    assert 'across-seed mean' in r.stdout and 'holds: the interval lies above 0' in r.stdout
     # a rerun reuses every finished run: nothing is trained again
-    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / 'study').glob('*/seed0/run.json')}
-    assert len(stamps) == 3
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / 'study').glob('*/seed*/run.json')}
+    assert len(stamps) == 5
     r2 = run(*args)
     assert r2.returncode == 0 and {p: p.stat().st_mtime_ns for p in stamps} == stamps
-    assert json.dumps(json.loads((tmp_path / 'study/study.json').read_text())['summary']) == json.dumps(res['summary'])  # (nan != nan)
+    assert json.dumps(json.loads((tmp_path / 'study/study.json').read_text())['claims']) == json.dumps(res['claims'])
     # other settings in the same folder are refused, naming the run
     r3 = run(*[a if a != '4' else '6' for a in args])  # --episodes 6
     assert r3.returncode == 1 and 'frozen/seed0/run.json: a finished run with other settings' in r3.stderr, r3.stderr[-2000:]
+    # a study folder that cannot be written is refused before any work
+    ro = tmp_path / 'ro'; ro.write_text('a file, not a folder')
+    r4 = run('study', '--data', str(syn), '--out', str(ro / 'study'), '--variants', 'ta', '--seeds', '0')
+    assert r4.returncode == 1 and 'study folder' in r4.stderr and 'cannot write there' in r4.stderr, r4.stderr
