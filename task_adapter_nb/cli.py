@@ -59,7 +59,7 @@ def pretrain(out:str=None, # weights file (default: data/vit_tiny_synth.pth in t
              batch:int=64, # stills per step
              force:store_true=False, # retrain even if weights with the same configuration exist (the cache)
             ):
-    "Pretrain the tiny ViT of the CPU demo on synthetic still images (shapes, colours, where things are; no motion)."
+    "Pretrain the tiny ViT of the CPU demo on synthetic still images (trained to tell where the object is, how big and how opaque; never on motion)."
     check_writable(Path(out).parent if out else tiny_weights_path(must_exist=False).parent, '--out')  # before minutes of training
     rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force)
     print(json.dumps({k: rep[k] for k in ('config', 'seconds', 'test_accuracy')}, indent=1))
