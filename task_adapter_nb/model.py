@@ -7,8 +7,8 @@ from __future__ import annotations
 import math, re, time, os
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
+from .backbone import create_backbone, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
 import timm
-from .backbone import create_backbone, DEFAULT_BACKBONE
 from .adapters import TaskAdapterEncoder
 from .head import PrototypeHead
 from .precision import resolve_precision, matmul_gflops

@@ -22,9 +22,9 @@ from .checks import check_value, check_writable
 
 # %% auto #0
 __all__ = ['VARIANTS', 'SWEEP', 'DELTA', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 't975', 'across_seeds',
-           'summarize', 'decide', 'seeds_needed', 'paired', 'judge', 'run_study', 'study_table', 'claims_table',
-           'episode_features', 'separation', 'task_attention_maps', 'plot_task_attention', 'plot_features',
-           'plot_study', 'plot_curves', 'plot_forest', 'plot_per_class']
+           'training_outcome', 'summarize', 'decide', 'seeds_needed', 'paired', 'judge', 'run_study', 'study_table',
+           'claims_table', 'episode_features', 'separation', 'task_attention_maps', 'plot_task_attention',
+           'plot_features', 'plot_study', 'plot_curves', 'plot_forest', 'plot_per_class']
 
 # %% ../nbs/40_study.ipynb #35c76091
 VARIANTS = {
@@ -115,12 +115,22 @@ def across_seeds(accs:list[float])->tuple[float, float]:
     if len(a) < 2: return float(a.mean()), float('nan')
     return float(a.mean()), float(t975(len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
 
+def training_outcome(curves:dict, # a run's curves (`train_loss`: 20-episode means)
+                     n_way:int=5, tol:float=0.02)->str:
+    "'learned'; 'collapsed' (the loss fell below chance, then ended back at chance, ln N); 'flat' (it never left chance); 'none' (no training)."
+    loss = curves.get('train_loss') or []
+    if not loss: return 'none'
+    chance = math.log(n_way)
+    if loss[-1] < chance - tol: return 'learned'
+    return 'collapsed' if min(loss) < chance - 2.5 * tol else 'flat'
+
 def summarize(runs:list[dict])->dict:
     "Per variant: per-shot accuracy per seed and across seeds, trainable parameters, mean training time."
     out = {}
     for v in dict.fromkeys(r['variant'] for r in runs):
         rs = sorted((r for r in runs if r['variant'] == v), key=lambda r: r['seed'])
         s = dict(seeds=[r['seed'] for r in rs], trainable_parameters=rs[0]['trainable_parameters'],
+                 outcomes={o: sum(training_outcome(r.get('curves', {})) == o for r in rs) for o in ('learned', 'collapsed', 'flat', 'none')},
                  train_seconds=round(float(np.mean([r['train_seconds'] for r in rs])), 1))
         for k in rs[0]['test']:
             m, h = across_seeds([r['test'][k]['accuracy'] for r in rs])
@@ -287,12 +297,13 @@ def _line(r): return (f"{r['variant']} seed {r['seed']} lr {r['config']['lr']:g}
 def study_table(res:dict)->str:
     "The summary as a text table: across-seed mean +- 95% t-interval per shot, parameters, training time."
     s = res['summary']; shots = [k for k in next(iter(s.values())) if k.endswith('shot')]
-    head = f"{'variant':18s}{'seeds':>6s}" + "".join(f"{f'5-way {k[:-4]}-shot (%)':>20s}" for k in shots) + f"{'trainable':>11s}{'train s':>9s}"
+    head = f"{'variant':18s}{'seeds':>6s}" + "".join(f"{f'5-way {k[:-4]}-shot (%)':>20s}" for k in shots) + f"{'trainable':>11s}{'train s':>9s}  learned/collapsed/flat"
     lines = [head, '-' * len(head)]
     for v, r in s.items():
         lines.append(f"{v:18s}{len(r['seeds']):>6d}" + "".join(f"{r[k]['mean']:>12.1f} +- {r[k]['ci95']:4.1f}" for k in shots)
-                     + f"{r['trainable_parameters']:>11,d}{r['train_seconds']:>9.0f}")
-    lines.append(f"(across-seed mean +- 95% t-interval; {res['test_episodes']} saved test episodes per shot, the same for every run; chance 20%)")
+                     + f"{r['trainable_parameters']:>11,d}{r['train_seconds']:>9.0f}  " + ("/".join(str(r['outcomes'][o]) for o in ('learned', 'collapsed', 'flat')) if 'outcomes' in r else ''))
+    lines.append(f"(across-seed mean +- 95% t-interval; {res['test_episodes']} saved test episodes per shot, the same for every run; chance 20%;"
+                 " collapsed: the training loss fell, then ended back at chance; flat: it never left chance)")
     return '\n'.join(lines)
 
 def claims_table(res:dict)->str:
