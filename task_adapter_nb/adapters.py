@@ -6,8 +6,8 @@
 from __future__ import annotations
 import torch, torch.nn as nn
 from torch.utils.checkpoint import checkpoint
+from .backbone import create_backbone, freeze, fast_activations  # first: it quiets timm's tqdm warning in notebooks
 from timm.models import VisionTransformer
-from .backbone import create_backbone, freeze, fast_activations
 
 # %% auto #0
 __all__ = ['TASK_SCOPES', 'Adapter', 'to_temporal', 'from_temporal', 'to_task', 'from_task', 'task_mask', 'TaskAdapterBlock',

@@ -231,7 +231,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
               epochs:int=4, # the episodes in this many epochs, with val (and model selection) after each
               val_episodes:int=50, # validation episodes after each epoch
               test_episodes:int=100, # saved test episodes per shot
-              shots=(1, 5), # test shots
+              shots=(1,), # test shots (1-shot is the primary one)
               sweep:bool|dict=True, # True: the learning rate of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: lrs}
               precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16'; resolved once, here
               jobs:int=2, # runs in parallel, in separate processes
@@ -370,12 +370,14 @@ def plot_features(panels:dict, labels:list[int], is_q:list[bool], class_names:li
     axs[0][-1].legend(fontsize=7, loc='best'); fig.tight_layout(); return fig
 
 # %% ../nbs/40_study.ipynb #65df24b7
+def _palette(n): import seaborn as sns; return sns.color_palette('colorblind' if n <= 10 else 'husl', n)  # no colour twice
+
 def plot_study(res:dict):
     "Across-seed mean accuracy with its 95% t-interval per variant and shot; dots are the seeds."
     import matplotlib.pyplot as plt, seaborn as sns
     s = res['summary']; vs = list(s); shots = [k for k in s[vs[0]] if k.endswith('shot')]
     fig, axs = plt.subplots(1, len(shots), figsize=(5.2 * len(shots), 3.6), squeeze=False)
-    pal = sns.color_palette('deep', len(vs))
+    pal = _palette(len(vs))
     for ax, k in zip(axs[0], shots):
         for i, v in enumerate(vs):
             r = s[v][k]; ax.bar(i, r['mean'], yerr=0 if np.isnan(r['ci95']) else r['ci95'], color=pal[i], capsize=3)
@@ -388,7 +390,7 @@ def plot_curves(res:dict, variants=None):
     "Validation accuracy (each seed faint, the mean bold) and training loss (mean over seeds) against training episodes, per variant."
     import matplotlib.pyplot as plt, seaborn as sns
     vs = variants or [v for v in res['summary'] if VARIANTS[v].get('mode') != 'frozen']
-    pal = sns.color_palette('colorblind', len(vs))
+    pal = _palette(len(vs))
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
     for c, v in zip(pal, vs):
         rs = [r['curves'] for r in res['runs'] if r['variant'] == v and r['curves']['val_episode']]
@@ -407,7 +409,7 @@ def plot_forest(res:dict, shot:int|None=None):
     import matplotlib.pyplot as plt, seaborn as sns
     cs = [c for c in res['claims'] if shot is None or c['shot'] == shot][::-1]
     col = dict(zip(('holds', 'fails', 'undecided'), sns.color_palette('colorblind')[2:5]))
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(cs) + 1.3))
+    fig, ax = plt.subplots(figsize=(9, max(3., 0.55 * len(cs) + 1.5)), layout='constrained')
     for i, c in enumerate(cs):
         ax.plot(c['ci95'], [i, i], color='k', lw=2, solid_capstyle='butt')
         ax.plot(c['bootstrap95'], [i + 0.2] * 2, color='grey', lw=1)
@@ -416,7 +418,7 @@ def plot_forest(res:dict, shot:int|None=None):
     ax.axvspan(0, res['delta'], color='gold', alpha=0.2, lw=0); ax.axvline(0, color='grey', ls='--', lw=1)
     ax.set_yticks(range(len(cs)), [f"{c['id']} ({c['shot']}-shot): {c['a']} - {c['b']}" for c in cs], fontsize=8)
     h, l = ax.get_legend_handles_labels(); u = dict(zip(l, h)); ax.legend(u.values(), u.keys(), fontsize=7, loc='best')
-    ax.set_xlabel('paired difference of test accuracy, a - b (points)'); fig.tight_layout(); return fig
+    ax.set_xlabel('paired difference of test accuracy, a - b (points)'); return fig
 
 def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:str='1'):
     "Test accuracy per class (mean over seeds) for a few variants, classes sorted by the last variant."
@@ -427,7 +429,7 @@ def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:s
             for c, a in r['test'][shot]['per_class'].items(): acc[r['variant']].setdefault(c, []).append(a)
     cls = sorted(acc[variants[-1]], key=lambda c: -np.mean(acc[variants[-1]][c]))
     m = np.array([[np.mean(acc[v].get(c, [np.nan])) for c in cls] for v in variants])
-    fig, ax = plt.subplots(figsize=(10, 1 + 0.45 * len(variants)))
+    fig, ax = plt.subplots(figsize=(11, 2.8 + 0.45 * len(variants)), layout='constrained')
     sns.heatmap(m, ax=ax, cmap='mako', vmin=0, vmax=100, annot=True, fmt='.0f', annot_kws=dict(fontsize=6), xticklabels=cls, yticklabels=variants)
     ax.tick_params(labelsize=7); ax.set_title(f'test accuracy per class (%), 5-way {shot}-shot, mean over seeds', fontsize=10)
-    fig.tight_layout(); return fig
+    return fig
