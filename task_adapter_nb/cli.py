@@ -120,13 +120,15 @@ def demo(out:str='runs/demo', # results, plot and the runs of each method
 def study(out:str='runs/study', # study.json, the saved test episodes and one folder per run (finished runs are reused)
           data:str='data/synth', # the synthetic benchmark (made if missing)
           variants:str='ta,no_task,finetune_full', # comma-separated variants (see nbs/40_study)
-          seeds:str='0,1,2,3,4,5,6,7', # comma-separated training seeds (every variant trains with each: paired)
-          episodes:int=200, # training episodes per run
-          epochs:int=4, # the episodes in this many epochs, with val and model selection after each
+          seeds:str='0,1,2,3,4,5,6,7,8,9,10,11', # comma-separated training seeds (every variant trains with each: paired)
+          episodes:int=300, # training episodes per run
+          epochs:int=6, # the episodes in this many epochs, with val and model selection after each
           val_episodes:int=50, # validation episodes after each epoch
-          test_episodes:int=100, # saved test episodes per shot, the same for every run
+          test_episodes:int=200, # saved test episodes per shot, the same for every run
           shots:str='1', # comma-separated test shots (1-shot is the primary one)
           no_sweep:store_true=False, # train the fine-tuning baselines at their default learning rate instead of sweeping it on val
+          lr:float=1e-3, # learning rate of every variant that is not swept (0: the demo preset's)
+          baseline_seeds:int=8, # the swept baselines run with the first this-many seeds only (0: all seeds)
           precision:str='auto', # 'auto' (bf16 where this machine computes it faster, else fp32), 'fp32' or 'bf16'
           jobs:int=2, # runs in parallel (processes)
           threads:int=1, # torch threads per job
@@ -134,7 +136,7 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
     cmd = 'task-adapter study ' + ' '.join(sys.argv[2:]) if len(sys.argv) > 1 and sys.argv[1] == 'study' else None
     run_study(out, data, tuple(v for v in variants.split(',') if v), tuple(int(x) for x in seeds.split(',')), episodes, epochs, val_episodes,
-              test_episodes, tuple(int(x) for x in shots.split(',')), not no_sweep, precision, jobs, threads, command=cmd)
+              test_episodes, tuple(int(x) for x in shots.split(',')), not no_sweep, lr or None, baseline_seeds or None, precision, jobs, threads, command=cmd)
 
 # %% ../nbs/90_cli.ipynb #016efc3c
 def _bool(v): return parse_bool(v)  # strict: 'ture' is an error, not False

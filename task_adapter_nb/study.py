@@ -45,8 +45,8 @@ VARIANTS = {
     'no_task_otam': dict(task=False, metric='otam'),
     'ta_te_input': dict(temporal_embedding_at='input'),
 }
-# the baselines whose learning rate comes from a sweep judged on val (Task-Adapter's own 3e-3 is one of the values)
-SWEEP = {'finetune_full': (3e-3, 1e-3, 3e-4), 'finetune_temporal': (3e-3, 1e-3, 3e-4)}
+# the baselines whose learning rate comes from a sweep judged on val (the study's base rate for Task-Adapter, 1e-3, is one of the values)
+SWEEP = {'finetune_full': (1e-3, 3e-4, 1e-4), 'finetune_temporal': (1e-3, 3e-4, 1e-4)}
 
 def variant_config(variant:str, # a key of `VARIANTS`
                    seed:int, # training seed (initial weights, training episodes, augmentation)
@@ -226,13 +226,15 @@ def _schedule(items:list[dict], jobs:int, on_done)->None:
 def run_study(out='runs/study', # the study's folder: study.json, saved test episodes, one folder per run
               data='data/synth', # the synthetic benchmark (made if missing)
               variants=('ta', 'no_task', 'finetune_full'), # which variants (keys of `VARIANTS`)
-              seeds=tuple(range(8)), # training seeds per variant (`frozen` has nothing to train: one run)
-              episodes:int=200, # training episodes per run
-              epochs:int=4, # the episodes in this many epochs, with val (and model selection) after each
+              seeds=tuple(range(12)), # training seeds per variant (`frozen` has nothing to train: one run)
+              episodes:int=300, # training episodes per run
+              epochs:int=6, # the episodes in this many epochs, with val (and model selection) after each
               val_episodes:int=50, # validation episodes after each epoch
-              test_episodes:int=100, # saved test episodes per shot
+              test_episodes:int=200, # saved test episodes per shot
               shots=(1,), # test shots (1-shot is the primary one)
               sweep:bool|dict=True, # True: the learning rate of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: lrs}
+              lr:float|None=1e-3, # learning rate of every variant that is neither swept nor has its own (None: the `demo` preset's)
+              baseline_seeds:int|None=8, # the swept baselines run with the first this-many seeds only (None: all seeds)
               precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16'; resolved once, here
               jobs:int=2, # runs in parallel, in separate processes
               threads:int=1, # torch threads per job
@@ -246,6 +248,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
     check_value('episodes', episodes, int, at_least=1); check_value('epochs', epochs, int, at_least=1)
     if episodes % epochs: raise ValueError(f"episodes={episodes} is not a multiple of epochs={epochs}")
     if not seeds: raise ValueError("seeds: expected at least one seed")
+    if baseline_seeds is not None: check_value('baseline_seeds', baseline_seeds, int, at_least=1)
     check_writable(out, 'study folder')
     prec = resolve_precision(precision)  # once, in this process: every job computes in the same format
     if progress: announce(prec)
@@ -260,10 +263,11 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
     common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // epochs, epochs=epochs,
                   val_episodes=val_episodes, precision=prec.name, workers=0)
     order = {v: i for i, v in enumerate(variants)}
-    def item(v, s, lr=None, phase=1):
-        return dict(prio=(phase, s, order[v]), v=v, lr=lr, kw=dict(variant=v, seed=s, lr=lr, out=str(run_folder(out, v, s, lr)), **common))
+    def item(v, s, swept_lr=None, phase=1):  # a swept rate names the run's folder; the base rate does not
+        rate = swept_lr if swept_lr is not None else None if 'lr' in VARIANTS[v] else lr
+        return dict(prio=(phase, s, order[v]), v=v, lr=swept_lr, kw=dict(variant=v, seed=s, lr=rate, out=str(run_folder(out, v, s, swept_lr)), **common))
     swept = {v: tuple(lrs) for v, lrs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
-    items = [item(v, seeds[0], lr, phase=0) for v, lrs in swept.items() for lr in lrs]
+    items = [item(v, seeds[0], x, phase=0) for v, xs in swept.items() for x in xs]
     items += [item(v, s) for s in seeds for v in variants if v not in swept and (s == seeds[0] or VARIANTS[v].get('mode') != 'frozen')]
     runs, sweeps = [], {v: {} for v in swept}
     def on_done(it, r):
@@ -274,10 +278,10 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
         best = max(swept[v], key=lambda lr: (sweeps[v][lr]['best_val'] or {}).get('accuracy', -1))  # val only; ties: the first listed
         runs.append(sweeps[v][best])
         if progress: print(f"{v}: learning rate {best:g} (val " + ", ".join(f"{lr:g}: {(sweeps[v][lr]['best_val'] or {}).get('accuracy', float('nan')):.1f}" for lr in swept[v]) + ")", flush=True)
-        return [item(v, s, best) for s in seeds[1:]]
+        return [item(v, s, best) for s in seeds[1:baseline_seeds]]
     _schedule(items, jobs, on_done)
     runs.sort(key=lambda r: (order[r['variant']], r['seed']))
-    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), episodes=episodes, epochs=epochs,
+    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, episodes=episodes, epochs=epochs,
                val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots), delta=DELTA, primary_shot=1,
                precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=round(time.time() - t0, 1),
                compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in [*runs, *(x for s in sweeps.values() for x in s.values())]), 1),
