@@ -10,8 +10,8 @@ from .backbone import create_backbone, freeze, fast_activations  # first: it qui
 from timm.models import VisionTransformer
 
 # %% auto #0
-__all__ = ['TASK_SCOPES', 'Adapter', 'to_temporal', 'from_temporal', 'to_task', 'from_task', 'task_mask', 'TaskAdapterBlock',
-           'attention_weights', 'TaskAdapterEncoder']
+__all__ = ['TASK_SCOPES', 'TE_PLACES', 'Adapter', 'to_temporal', 'from_temporal', 'to_task', 'from_task', 'task_mask',
+           'TaskAdapterBlock', 'attention_weights', 'TaskAdapterEncoder']
 
 # %% ../nbs/11_adapters.ipynb #7a31d6cc
 class Adapter(nn.Module):
@@ -48,6 +48,7 @@ def from_task(x:torch.Tensor, T:int, L:int)->torch.Tensor:
 
 # %% ../nbs/11_adapters.ipynb #7c9540ee
 TASK_SCOPES = ('separate', 'joint', 'cross')
+TE_PLACES = ('input', 'first_adapted')  # where the temporal embedding is added: the authors' place, or the first adapted block's input
 
 def task_mask(n_support:int, # support videos, first in the batch
               n_query:int, # query videos, after them
@@ -130,7 +131,7 @@ class TaskAdapterEncoder(nn.Module):
         n = len(vit.blocks)
         if not 0 <= adapted_blocks <= n: raise ValueError(f"adapted_blocks must be in [0, {n}] for this backbone, got {adapted_blocks}")
         if task_scope not in TASK_SCOPES: raise ValueError(f"unknown task scope {task_scope!r}, expected one of {TASK_SCOPES}")
-        if temporal_embedding_at not in ('input', 'first_adapted'): raise ValueError(f"temporal_embedding_at must be 'input' or 'first_adapted', got {temporal_embedding_at!r}")
+        if temporal_embedding_at not in TE_PLACES: raise ValueError(f"temporal_embedding_at must be one of {TE_PLACES}, got {temporal_embedding_at!r}")
         self.vit, self.T, self.M = vit, num_frames, adapted_blocks
         self.task_scope, self.temporal_embedding_at, self.checkpointing = task_scope, temporal_embedding_at, checkpointing
         self.temporal_embedding = nn.Parameter(torch.zeros(1, num_frames, vit.embed_dim))

@@ -14,7 +14,9 @@ from .synth import make_synth
 from .episodes import bench_data, load_episodes
 from .backbone import pretrain_tiny, tiny_weights_path, DEFAULT_BACKBONE
 from .model import bench_model
-from .learner import Config, make_config, train as train_run, evaluate, build_model, load_checkpoint, read_checkpoint, check_checkpoint, load_trainable, bench_eval, bench_train, eval_episodes, PRESETS, _cache_arg
+from .config import Config, make_config, build_model, PRESETS
+from .learner import train as train_run, load_checkpoint, read_checkpoint, check_checkpoint, load_trainable, bench_eval, bench_train
+from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study, VARIANTS
 import argparse, os

@@ -13,7 +13,9 @@ from .splits import read_split
 from .backbone import tiny_weights_path, pretrain_tiny
 from .episodes import EpisodeSampler, save_episodes, load_episodes
 from .precision import resolve_precision, announce
-from .learner import make_config, train, evaluate
+from .config import make_config
+from .learner import train
+from .evaluation import evaluate
 
 # %% auto #0
 __all__ = ['METHODS', 'METHOD_OVERRIDES', 'run_demo', 'demo_table', 'plot_demo']

@@ -5,16 +5,17 @@
 # %% ../nbs/13_model.ipynb #712487c2
 from __future__ import annotations
 import math, re, time, os
+from dataclasses import dataclass, fields
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .backbone import create_backbone, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
 import timm
-from .adapters import TaskAdapterEncoder
-from .head import PrototypeHead
+from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES
+from .head import PrototypeHead, METRICS
 from .precision import resolve_precision, matmul_gflops
 
 # %% auto #0
-__all__ = ['TaskAdapter', 'load_official_checkpoint', 'model_flops', 'bench_model']
+__all__ = ['MODES', 'WEIGHT_KEYS', 'TaskAdapter', 'ModelConfig', 'load_official_checkpoint', 'model_flops', 'bench_model']
 
 # %% ../nbs/13_model.ipynb #34216f4a
 class TaskAdapter(nn.Module):
@@ -55,8 +56,62 @@ class TaskAdapter(nn.Module):
         else: f = self.encoder(torch.cat([support, query.to(support.dtype)]), n_support=n)
         return self.head(f[:n], support_labels, f[n:], n_way, text)
 
+    @classmethod
+    def from_config(cls, c:ModelConfig)->TaskAdapter:
+        "The model `c` describes (a `ModelConfig`, or a run's `Config`), with the weights `c.mode` names trainable and the rest frozen."
+        c = c.model.check()
+        a = c.mode in ('task_adapter', 'finetune_full')  # with adapters
+        m = cls(c.backbone, pretrained=c.pretrained, num_frames=c.num_frames, adapted_blocks=c.adapted_blocks if c.mode != 'frozen' else 0,
+                temporal=a and c.temporal, spatial=a and c.spatial, task=a and c.task, mlp=a and c.mlp, task_scope=c.task_scope,
+                temporal_embedding_at=c.temporal_embedding_at, checkpointing=c.checkpointing, metric=c.metric)
+        m.encoder.temporal_embedding.requires_grad_(c.mode in ('task_adapter', 'finetune_full', 'finetune_temporal'))
+        if c.mode in ('finetune_full', 'finetune_temporal', 'finetune'):
+            for b in m.encoder.adapted:
+                for p in b.block.parameters(): p.requires_grad_(True)
+        return m
+
     def trainable_parameters(self): return [p for p in self.parameters() if p.requires_grad]
     def summary(self): return self.encoder.summary()
+
+# %% ../nbs/13_model.ipynb #e3ecd349
+# which weights train in each mode; the backbone's other blocks always stay frozen
+MODES = {'task_adapter': "adapters and temporal embedding (the method)",
+         'finetune_full': "as task_adapter, plus the last M blocks' own weights (fine-tuning with the same passes and head)",
+         'finetune_temporal': "the last M blocks and the temporal embedding; no adapters",
+         'finetune': "the last M blocks only; no adapters, the temporal embedding stays zero (each frame alone)",
+         'frozen': "nothing: the pretrained backbone as it is"}
+
+@dataclass
+class ModelConfig:
+    "What the model is and which of its weights train: everything `TaskAdapter.from_config` needs."
+    num_frames: int = 8 # T
+    size: int = 224 # crop side: the frames the model sees
+    mode: str = 'task_adapter' # one of `MODES`: which weights train
+    backbone: str = DEFAULT_BACKBONE # a timm ViT name
+    pretrained: bool = True # load the backbone's pretrained weights
+    adapted_blocks: int = 6 # M: adapters in the last M blocks
+    temporal: bool = True # adapter switches: attention across frames,
+    spatial: bool = True # within a frame,
+    task: bool = True # across the videos of an episode,
+    mlp: bool = True # and beside the MLP
+    task_scope: str = 'separate' # one of `TASK_SCOPES`
+    temporal_embedding_at: str = 'input' # one of `TE_PLACES`
+    metric: str = 'cosine' # one of `METRICS`
+    checkpointing: bool = False # activation checkpointing of the adapted blocks
+
+    @property
+    def model(self)->ModelConfig:
+        "The model's part of this configuration (itself for a `ModelConfig`; the model options of a run's `Config`)."
+        return ModelConfig(**{f.name: getattr(self, f.name) for f in fields(ModelConfig)})
+
+    def check(self):
+        "One line naming the option for a value the model does not know."
+        for k, ok in dict(mode=tuple(MODES), task_scope=TASK_SCOPES, metric=METRICS, temporal_embedding_at=TE_PLACES).items():
+            if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
+        return self
+
+# what trained weights depend on: a checkpoint fits a model that agrees on these
+WEIGHT_KEYS = tuple(f.name for f in fields(ModelConfig) if f.name not in ('pretrained', 'task_scope', 'checkpointing'))
 
 # %% ../nbs/13_model.ipynb #222bf110
 _PREFIXES = ('feature.module.', 'feature.', 'module.', 'visual.')

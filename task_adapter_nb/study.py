@@ -17,7 +17,9 @@ from .clips import ClipTransform
 from .episodes import EpisodeSampler, EpisodeDataset, save_episodes, load_episodes, Episode
 from .backbone import tiny_weights_path
 from .precision import resolve_precision, autocast, announce
-from .learner import make_config, train, evaluate, Config
+from .config import make_config, Config
+from .learner import train
+from .evaluation import evaluate
 from .checks import check_value, check_writable
 
 # %% auto #0

@@ -2,7 +2,7 @@
 import math, random
 import pytest
 from dataclasses import fields
-from task_adapter_nb.learner import Config, make_config, _AT_LEAST
+from task_adapter_nb.config import Config, make_config, _AT_LEAST
 from task_adapter_nb.checks import TRUE, FALSE
 
 CHOICES = dict(mode=('task_adapter', 'finetune', 'frozen'), optimizer=('sgd', 'adamw'), schedule=('none', 'cosine'),
