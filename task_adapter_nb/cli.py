@@ -13,9 +13,9 @@ from .splits import read_split, validate as validate_split
 from .synth import make_synth
 from .episodes import bench_data, load_episodes
 from .backbone import pretrain_tiny, tiny_weights_path, DEFAULT_BACKBONE
-from .model import bench_model
 from .config import Config, make_config, build_model, PRESETS
-from .learner import train as train_run, load_checkpoint, read_checkpoint, check_checkpoint, load_trainable, bench_eval, bench_train
+from .learner import train as train_run, load_checkpoint, read_checkpoint, check_checkpoint, load_trainable
+from .bench import bench_model, bench_eval, bench_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study, VARIANTS

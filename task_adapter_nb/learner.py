@@ -4,26 +4,26 @@
 
 # %% ../nbs/20_learner.ipynb #94e5a3da
 from __future__ import annotations
-import json, os, re, sys, time, math, random, csv, platform, hashlib, tempfile, shutil, shlex
-from dataclasses import dataclass, asdict, fields
+import json, os, re, sys, time, math, random, csv, platform, shutil, shlex
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 import torch.distributed as dist
 from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
-from .clips import ClipTransform, read_clip, count_frames, VideoError
+from .clips import ClipTransform, count_frames, VideoError
 from .splits import read_split, Split, resolve
-from .episodes import EpisodeSampler, EpisodeDataset, episode_loader, save_episodes, load_episodes, Episode, FrameStore, open_frame_store
-from .model import TaskAdapter, WEIGHT_KEYS
-from .config import Config, make_config, build_model
+from .episodes import EpisodeSampler, EpisodeDataset, episode_loader, save_episodes, load_episodes, Episode
+from .model import WEIGHT_KEYS
+from .config import Config, build_model
 from .evaluation import evaluate, eval_episodes, frame_store, cache_fingerprint, MEMORY_CACHE_GB, _cache_arg, _dist_info, _nbytes
-from .checks import check_value, check_writable
-from .precision import PRECISIONS, resolve_precision, autocast, announce, tune_allocator
+from .checks import check_writable
+from .precision import resolve_precision, autocast, announce, tune_allocator
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'RESUME_SAFE', 'trainable_state', 'save_checkpoint', 'read_checkpoint', 'check_checkpoint',
            'load_checkpoint', 'load_trainable', 'check_episode_videos', 'resume_command', 'prepare_out', 'train',
-           'FrameTokens', 'bench_eval', 'bench_train']
+           'FrameTokens']
 
 # %% ../nbs/20_learner.ipynb #88b44031
 def trainable_state(model)->dict:
@@ -306,51 +306,3 @@ class FrameTokens:
                 new[want[j]] = t
                 if room: self.mem[want[j]] = t
         return torch.stack([new[w] if w in new else self.mem[w] for w in want])
-
-# %% ../nbs/20_learner.ipynb #18fe523d
-def bench_eval(cfg:Config, # the model and data to time
-               n_episodes:int=200, # test episodes per run
-               trainable:dict|None=None, # parameters to load (default: the initial ones)
-              )->dict:
-    "Print and return evaluation episodes/s with and without the prefix cache, and their ratio."
-    model = build_model(cfg)
-    if trainable: load_trainable(model, trainable)
-    test = read_split(cfg.test_split)
-    eps = eval_episodes(cfg, test, 'test', n_episodes)
-    res = {}
-    with tempfile.TemporaryDirectory() as d:
-        for name, cache in (('uncached', False), ('cached', True), ('disk_first', d), ('disk_again', d)):
-            t0 = time.perf_counter(); r = evaluate(model, test, cfg.root, eps, cfg, cache=cache); t = time.perf_counter() - t0
-            res[name] = dict(episodes_per_s=round(n_episodes / t, 2), accuracy=r['accuracy'])
-    res['speedup'] = round(res['cached']['episodes_per_s'] / res['uncached']['episodes_per_s'], 2)
-    assert len({v['accuracy'] for k, v in res.items() if k != 'speedup'}) == 1, res
-    print(f"{cfg.n_way}-way {cfg.k_shot}-shot, {n_episodes} episodes, M={cfg.adapted_blocks}, {resolve_precision(cfg.precision, model).name}: uncached {res['uncached']['episodes_per_s']} episodes/s, "
-          f"cached in memory {res['cached']['episodes_per_s']} episodes/s ({res['speedup']}x); on disk: first pass {res['disk_first']['episodes_per_s']}, "
-          f"later passes {res['disk_again']['episodes_per_s']} episodes/s")
-    return res
-
-# %% ../nbs/20_learner.ipynb #3aa8addc
-def bench_train(cfg:Config, # the run to time (its out, epochs and evaluation settings are replaced)
-                episodes:int=60, # training episodes per pass
-                passes:int=2, # passes in this process (caches carry over from one to the next)
-               )->dict:
-    "Print and return training episodes/s and achieved GFLOP/s per pass."
-    from task_adapter_nb.model import model_flops
-    import dataclasses
-    res = []
-    for k in range(passes):
-        with tempfile.TemporaryDirectory() as d:
-            c = dataclasses.replace(cfg, out=d, epochs=1, episodes_per_epoch=episodes + 1, val_episodes=1, test_episodes=0, save_every=10 ** 6)
-            t0 = time.perf_counter(); out = train(c, progress=False, stop_after=episodes); t = time.perf_counter() - t0
-        m = build_model(c); n_videos = c.n_way * (c.k_shot + c.n_query)
-        fl = model_flops(m.encoder.vit, n_videos, c.num_frames, c.adapted_blocks if c.mode != 'frozen' else 0)
-        fc = out.get('frame_cache') or dict(hits=0, misses=1)
-        served = fc['hits'] / (fc['hits'] + fc['misses'])  # share of prefix frames the cache served
-        work = episodes * (fl['task_adapter'] - served * (fl['task_adapter'] - fl['adapted']) + 2 * fl['adapted'])
-        r = dict(pass_=k + 1, episodes=episodes, seconds=round(t, 1), episodes_per_s=round(episodes / t, 3), gflops=round(work / t / 1e9, 1),
-                 precision=resolve_precision(c.precision).name, prefix_frames_served=round(served, 3))
-        res.append(r)
-        print(f"train pass {k + 1}: {episodes} episodes of {c.n_way}-way {c.k_shot}-shot {c.n_query}-query, mode {c.mode}, M={c.adapted_blocks}, "
-              f"{r['precision']}: {r['seconds']}s, {r['episodes_per_s']} episodes/s, {r['gflops']} GFLOP/s, "
-              f"{100 * served:.0f}% of prefix frames from the cache")
-    return dict(passes=res)

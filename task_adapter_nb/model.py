@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_model.ipynb #712487c2
 from __future__ import annotations
-import math, re, time, os
+import math, re
 from dataclasses import dataclass, fields
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -12,10 +12,10 @@ from .backbone import create_backbone, DEFAULT_BACKBONE  # first: it quiets timm
 import timm
 from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES
 from .head import PrototypeHead, METRICS
-from .precision import resolve_precision, matmul_gflops
+from .precision import resolve_precision
 
 # %% auto #0
-__all__ = ['MODES', 'WEIGHT_KEYS', 'TaskAdapter', 'ModelConfig', 'load_official_checkpoint', 'model_flops', 'bench_model']
+__all__ = ['MODES', 'WEIGHT_KEYS', 'TaskAdapter', 'ModelConfig', 'load_official_checkpoint', 'model_flops']
 
 # %% ../nbs/13_model.ipynb #34216f4a
 class TaskAdapter(nn.Module):
@@ -178,77 +178,3 @@ def model_flops(vit, n_videos:int, num_frames:int, adapted_blocks:int, group:int
     base = L * 3 * p * p * D + len(vit.blocks) * frozen_block + D * out
     frames = n_videos * T
     return dict(frozen=2 * frames * base, task_adapter=2 * frames * (base + M * extra), adapted=2 * frames * M * (frozen_block + extra))
-
-def _timed(f):
-    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
-
-class _PeakRSS:
-    "Peak resident memory above the level at entry, sampled every 2 ms from /proc (Linux); None elsewhere."
-    def __enter__(self):
-        import threading
-        self.page, self.peak, self.stop = os.sysconf('SC_PAGE_SIZE'), 0, False
-        self.base = self._rss()
-        def watch():
-            while not self.stop:
-                r = self._rss()
-                if r is not None and r > self.peak: self.peak = r
-                time.sleep(0.002)
-        self.thread = threading.Thread(target=watch, daemon=True); self.thread.start()
-        return self
-    def _rss(self):
-        try: return int(open('/proc/self/statm').read().split()[1]) * self.page
-        except OSError: return None
-    def __exit__(self, *a):
-        self.stop = True; self.thread.join()
-        self.gb = None if self.base is None else max(0, self.peak - self.base) / 1e9
-
-def bench_model(backbone:str=DEFAULT_BACKBONE, # timm name (random weights: speed does not depend on them)
-                img_size:int|None=None, # input side (default: the backbone's)
-                num_frames:int=8, adapted_blocks:int=6, # T and M
-                n_way:int=5, k_shot:int=1, n_query:int=1, # the episode
-                precisions=('fp32', 'auto'), # any of `PRECISIONS`; each is resolved here and run once ('auto' is skipped when it means fp32)
-                repeats:int=2, # best of this many timed runs (after one warm-up)
-                train:bool=True, # also time a training step
-                backbone_kwargs:dict|None=None, # passed to `create_backbone` (e.g. a smaller depth for tests)
-                **model_kwargs,
-               )->list[dict]:
-    "Seconds, peak memory and GFLOP/s of one training step and one evaluation episode, beside the frozen timm forward and a matmul peak."
-    kw = dict(backbone_kwargs or {}, **(dict(img_size=img_size) if img_size else {}))
-    vit = create_backbone(backbone, pretrained=False, **kw)
-    model = TaskAdapter(vit, num_frames=num_frames, adapted_blocks=adapted_blocks, **model_kwargs)
-    H = vit.patch_embed.img_size[0]
-    sup, qry = torch.randn(n_way * k_shot, num_frames, 3, H, H), torch.randn(n_way * n_query, num_frames, 3, H, H)
-    lab, qlab = torch.arange(n_way).repeat_interleave(k_shot), torch.arange(n_way).repeat_interleave(n_query)
-    fl = model_flops(vit, len(sup) + len(qry), num_frames, adapted_blocks)
-    opt = torch.optim.SGD(model.trainable_parameters(), lr=1e-3)
-    rows = []
-    resolved = []
-    for q in precisions:
-        p = resolve_precision(q, model)
-        if any(r.name == p.name for r in resolved): print(f"skipping {q!r}: the same format as one already timed ({p})"); continue
-        resolved.append(p)
-    for p in resolved:
-        prec, ctx = p.name, lambda: p.autocast(model)
-        peak = matmul_gflops(p.dtype, model, n=2048, repeats=3, budget=5)
-        def frozen():
-            with torch.no_grad(), ctx(): vit(torch.cat([sup, qry]).flatten(0, 1))
-        def evaluate():
-            with torch.no_grad(), ctx(): model(sup, lab, qry)
-        def step():
-            with ctx(): loss = F.cross_entropy(model(sup, lab, qry), qlab)
-            opt.zero_grad(); loss.backward(); opt.step()
-        row = dict(precision=prec, matmul_peak_gflops=round(peak, 1))
-        for name, f, flops in [('frozen_forward', frozen, fl['frozen']), ('eval_episode', evaluate, fl['task_adapter'])] + \
-                              ([('train_step', step, 2 * fl['task_adapter'])] if train else []):
-            f()
-            with _PeakRSS() as mem: t = min(_timed(f) for _ in range(repeats))
-            row[name] = dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 2), gflops=round(flops / t / 1e9, 1),
-                             of_peak=round(flops / t / 1e9 / peak, 3))
-        row['eval_vs_frozen'] = round(row['eval_episode']['seconds'] / row['frozen_forward']['seconds'], 3)
-        row['expected_ratio'] = round(fl['task_adapter'] / fl['frozen'], 3)
-        rows.append(row)
-        print(f"{prec}: matmul peak {peak:.0f} GFLOP/s | frozen forward {row['frozen_forward']['seconds']:.2f}s | eval episode "
-              f"{row['eval_episode']['seconds']:.2f}s ({row['eval_vs_frozen']:.2f}x frozen, arithmetic says {row['expected_ratio']:.2f}x)"
-              + (f" | train step {row['train_step']['seconds']:.2f}s, {row['train_step']['gflops']:.0f} GFLOP/s = "
-                 f"{100 * row['train_step']['of_peak']:.0f}% of peak, peak memory {row['train_step']['peak_gb']} GB" if train else ''))
-    return rows
