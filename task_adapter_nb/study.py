@@ -13,20 +13,18 @@ import torch
 from . import __version__
 from .synth import make_synth
 from .splits import read_split
-from .clips import ClipTransform
-from .episodes import EpisodeSampler, EpisodeDataset, save_episodes, load_episodes, Episode
+from .episodes import EpisodeSampler, save_episodes, load_episodes
 from .backbone import tiny_weights_path
-from .precision import resolve_precision, autocast, announce
+from .precision import resolve_precision, announce
 from .config import make_config, Config
 from .learner import train
 from .evaluation import evaluate
 from .checks import check_value, check_writable
+from .stats import t975, across_seeds, training_outcome, DELTA, decide, seeds_needed, paired
 
 # %% auto #0
-__all__ = ['VARIANTS', 'SWEEP', 'DELTA', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 't975', 'across_seeds',
-           'training_outcome', 'summarize', 'decide', 'seeds_needed', 'paired', 'judge', 'run_study', 'study_table',
-           'claims_table', 'episode_features', 'separation', 'task_attention_maps', 'plot_task_attention',
-           'plot_features', 'plot_study', 'plot_curves', 'plot_forest', 'plot_per_class']
+__all__ = ['VARIANTS', 'SWEEP', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 'summarize', 'judge', 'run_study',
+           'study_table', 'claims_table']
 
 # %% ../nbs/40_study.ipynb #35c76091
 VARIANTS = {
@@ -103,29 +101,6 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
 def _run_star(kw): return study_run(**kw)
 
 # %% ../nbs/40_study.ipynb #cd398efc
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-
-def t975(df:int)->float:
-    "The 97.5% quantile of Student's t with `df` degrees of freedom (1.96 beyond 30)."
-    if df < 1: raise ValueError(f"df must be at least 1, got {df}")
-    return _T975[df - 1] if df <= 30 else 1.96
-
-def across_seeds(accs:list[float])->tuple[float, float]:
-    "Mean and 95% Student-t half-width of per-seed accuracies (half-width nan for a single seed)."
-    a = np.asarray(accs, float)
-    if len(a) < 2: return float(a.mean()), float('nan')
-    return float(a.mean()), float(t975(len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)))
-
-def training_outcome(curves:dict, # a run's curves (`train_loss`: 20-episode means)
-                     n_way:int=5, tol:float=0.02)->str:
-    "'learned'; 'collapsed' (the loss fell below chance, then ended back at chance, ln N); 'flat' (it never left chance); 'none' (no training)."
-    loss = curves.get('train_loss') or []
-    if not loss: return 'none'
-    chance = math.log(n_way)
-    if loss[-1] < chance - tol: return 'learned'
-    return 'collapsed' if min(loss) < chance - 2.5 * tol else 'flat'
-
 def summarize(runs:list[dict])->dict:
     "Per variant: per-shot accuracy per seed and across seeds, trainable parameters, mean training time."
     out = {}
@@ -140,44 +115,6 @@ def summarize(runs:list[dict])->dict:
             s[f'{k}shot'] = dict(mean=round(m, 2), ci95=round(h, 2), per_seed=[(round(float(r['test'][k]['accuracy']), 2), round(float(r['test'][k]['ci95']), 2)) for r in rs])
         out[v] = s
     return out
-
-# %% ../nbs/40_study.ipynb #1a37298c
-DELTA = 1.0  # points of accuracy: a difference below this is too small to matter
-
-def decide(lo:float, hi:float, delta:float=DELTA)->str:
-    "The rule: 'holds' if the interval lies above 0, 'fails' if it lies below +delta, else 'undecided'."
-    return 'holds' if lo > 0 else 'fails' if hi < delta else 'undecided'
-
-def seeds_needed(mean:float, sd:float, delta:float=DELTA, most:int=1000)->int|None:
-    "Seeds a decision would need if the paired differences kept this mean and SD (None: more than `most`)."
-    if not sd > 0: return 2
-    room = max(mean, delta - mean)  # the half-width that would put the interval above 0 or below delta
-    for n in range(2, most + 1):
-        if t975(n - 1) * sd / math.sqrt(n) < room: return n
-    return None
-
-def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
-           a:str, b:str, # the variants compared: the difference is a - b
-           shot:str='1', delta:float=DELTA,
-           boot:int=2000, # bootstrap resamples of the test episodes
-          )->dict:
-    "Paired difference of test accuracy, a - b, over the seeds both ran: mean, 95% t-interval, episode bootstrap, verdict."
-    ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
-    rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
-    if len(rb) == 1 and len(ra) > 1: rb = {s: next(iter(rb.values())) for s in ra}  # `frozen` runs once: the same model for every seed
-    seeds = sorted(set(ra) & set(rb))
-    if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), a paired interval needs at least 2")
-    d = np.array([ra[s]['test'][shot]['accuracy'] - rb[s]['test'][shot]['accuracy'] for s in seeds])
-    n, m, sd = len(d), float(d.mean()), float(d.std(ddof=1))
-    h = t975(n - 1) * sd / math.sqrt(n)
-    ea = 100 * np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]); eb = 100 * np.array([rb[s]['test'][shot]['per_episode'] for s in seeds])
-    idx = np.random.default_rng(0).integers(0, ea.shape[1], (boot, ea.shape[1]))  # the same resampled episodes for every seed and both variants
-    bd = (ea[:, idx] - eb[:, idx]).mean((0, 2))
-    v = decide(m - h, m + h, delta)
-    return dict(a=a, b=b, shot=int(shot), seeds=seeds, per_seed=[round(float(x), 2) for x in d], mean=round(m, 2), sd=round(sd, 2),
-                ci95=[round(m - h, 2), round(m + h, 2)], half_width=round(h, 2),
-                bootstrap95=[round(float(x), 2) for x in np.percentile(bd, [2.5, 97.5])], verdict=v,
-                seeds_needed=None if v != 'undecided' else seeds_needed(m, sd, delta))
 
 # %% ../nbs/40_study.ipynb #428c1efb
 CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-shot secondary
@@ -322,120 +259,3 @@ def claims_table(res:dict)->str:
                      f"{'[%+.1f, %+.1f]' % tuple(c['ci95']):>17s}{'[%+.1f, %+.1f]' % tuple(c['bootstrap95']):>16s}  {c['verdict']}{need}")
     lines.append(f"(holds: the interval lies above 0; fails: it lies below +{res['delta']:g}; otherwise undecided. Primary: {res['primary_shot']}-shot)")
     return '\n'.join(lines)
-
-# %% ../nbs/40_study.ipynb #bc58aa55
-@torch.no_grad()
-def episode_features(model, split, root, episode:Episode, cfg:Config)->tuple[torch.Tensor, list[int], list[bool]]:
-    "Per-video features (mean over frames) of one episode, its class index per video, and which videos are queries."
-    model.eval()
-    b = EpisodeDataset(split, root, [episode], train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize))[0]
-    with autocast(cfg.precision, model):
-        f = model.features(torch.cat([b['support'], b['query']]), n_support=len(b['support']))
-    return f.float().mean(1), b['support_labels'].tolist() + b['query_labels'].tolist(), [False] * len(b['support']) + [True] * len(b['query'])
-
-def separation(f:torch.Tensor, labels:list[int])->float:
-    "Mean cosine distance between videos of different classes / mean distance between videos of the same class."
-    f = torch.nn.functional.normalize(f.float(), dim=-1); d = 1 - f @ f.T
-    y = torch.tensor(labels); same = (y[:, None] == y[None]) & ~torch.eye(len(y), dtype=torch.bool)
-    return float(d[(y[:, None] != y[None])].mean() / d[same].mean())
-
-# %% ../nbs/40_study.ipynb #f80214cf
-@torch.no_grad()
-def task_attention_maps(model, split, root, episode:Episode, cfg:Config)->list[torch.Tensor]:
-    "The `(B, B)` task-attention weights of each adapted block for one episode (support first, then queries)."
-    blocks = model.encoder.adapted
-    for b in blocks: b.record_attention = True
-    try: episode_features(model, split, root, episode, cfg)
-    finally:
-        for b in blocks: b.record_attention = False
-    return [b.task_attention.float() for b in blocks if b.task_attention is not None]
-
-def plot_task_attention(maps:list[torch.Tensor], names:list[str], title:str=''):
-    "One heatmap per adapted block, as weight x the number of videos a row may attend to (1 = uniform)."
-    import matplotlib.pyplot as plt, seaborn as sns
-    fig, axs = plt.subplots(1, len(maps), figsize=(3.3 * len(maps), 3.2), squeeze=False)
-    for i, (m, ax) in enumerate(zip(maps, axs[0])):
-        rel = m * (m > 0).sum(1, keepdim=True)
-        sns.heatmap(rel.numpy(), ax=ax, cmap='vlag', center=1, vmin=0, vmax=2, square=True, cbar=i == len(maps) - 1,
-                    xticklabels=names, yticklabels=names if i == 0 else False, cbar_kws=dict(label='x uniform'))
-        ax.set_title(f'adapted block {i + 1}', fontsize=9); ax.tick_params(labelsize=6)
-    if title: fig.suptitle(title, fontsize=10)
-    fig.tight_layout(); return fig
-
-def plot_features(panels:dict, labels:list[int], is_q:list[bool], class_names:list[str]):
-    "PCA of per-video features, one panel per model, coloured by class; circles support, crosses queries."
-    import matplotlib.pyplot as plt, seaborn as sns
-    pal = sns.color_palette('deep', max(labels) + 1)
-    fig, axs = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), squeeze=False)
-    for ax, (name, f) in zip(axs[0], panels.items()):
-        x = torch.nn.functional.normalize(f.float(), dim=-1); x = x - x.mean(0)
-        p = (x @ torch.linalg.svd(x, full_matrices=False).Vh[:2].T).numpy()
-        for i, (y, q) in enumerate(zip(labels, is_q)):
-            ax.scatter(p[i, 0], p[i, 1], color=pal[y], marker='x' if q else 'o', s=60 if q else 30, label=class_names[y] if not q and i == labels.index(y) else None)
-        ax.set_title(f"{name}: separation {separation(f, labels):.2f}", fontsize=9); ax.set_xticks([]); ax.set_yticks([])
-    axs[0][-1].legend(fontsize=7, loc='best'); fig.tight_layout(); return fig
-
-# %% ../nbs/40_study.ipynb #65df24b7
-def _palette(n): import seaborn as sns; return sns.color_palette('colorblind' if n <= 10 else 'husl', n)  # no colour twice
-
-def plot_study(res:dict):
-    "Across-seed mean accuracy with its 95% t-interval per variant and shot; dots are the seeds."
-    import matplotlib.pyplot as plt, seaborn as sns
-    s = res['summary']; vs = list(s); shots = [k for k in s[vs[0]] if k.endswith('shot')]
-    fig, axs = plt.subplots(1, len(shots), figsize=(5.2 * len(shots), 3.6), squeeze=False)
-    pal = _palette(len(vs))
-    for ax, k in zip(axs[0], shots):
-        for i, v in enumerate(vs):
-            r = s[v][k]; ax.bar(i, r['mean'], yerr=0 if np.isnan(r['ci95']) else r['ci95'], color=pal[i], capsize=3)
-            ax.scatter([i] * len(r['per_seed']), [a for a, _ in r['per_seed']], color='k', s=8, zorder=3)
-        ax.axhline(20, ls='--', color='grey', lw=1); ax.set_xticks(range(len(vs)), vs, rotation=60, fontsize=8)
-        ax.set_title(f"5-way {k[:-4]}-shot, test classes", fontsize=10); ax.set_ylabel('accuracy (%)')
-    fig.tight_layout(); return fig
-
-def plot_curves(res:dict, variants=None):
-    "Validation accuracy (each seed faint, the mean bold) and training loss (mean over seeds) against training episodes, per variant."
-    import matplotlib.pyplot as plt, seaborn as sns
-    vs = variants or [v for v in res['summary'] if VARIANTS[v].get('mode') != 'frozen']
-    pal = _palette(len(vs))
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
-    for c, v in zip(pal, vs):
-        rs = [r['curves'] for r in res['runs'] if r['variant'] == v and r['curves']['val_episode']]
-        if not rs: continue
-        for r in rs: b.plot(r['val_episode'], r['val_accuracy'], color=c, lw=0.6, alpha=0.35)
-        m = min(len(r['val_accuracy']) for r in rs)
-        b.plot(rs[0]['val_episode'][:m], np.mean([r['val_accuracy'][:m] for r in rs], 0), 'o-', color=c, lw=2, label=f"{v} ({len(rs)} seeds)")
-        n = min(len(r['train_loss']) for r in rs)
-        a.plot(rs[0]['train_episode'][:n], np.mean([r['train_loss'][:n] for r in rs], 0), color=c, label=v)
-    a.axhline(math.log(5), ls='--', color='grey', lw=1); a.text(a.get_xlim()[0], math.log(5), ' chance (ln 5)', va='bottom', fontsize=7, color='grey')
-    a.set_xlabel('training episodes'); a.set_ylabel('train loss (20-episode mean)'); b.set_xlabel('training episodes'); b.set_ylabel('val accuracy (%)')
-    b.axhline(20, ls='--', color='grey', lw=1); b.legend(fontsize=7); fig.tight_layout(); return fig
-
-def plot_forest(res:dict, shot:int|None=None):
-    "Each claim's paired difference a - b in points: the mean (dot), its 95% t-interval over seeds (black), the episode bootstrap (grey), the seeds (small dots); shaded: [0, delta)."
-    import matplotlib.pyplot as plt, seaborn as sns
-    cs = [c for c in res['claims'] if shot is None or c['shot'] == shot][::-1]
-    col = dict(zip(('holds', 'fails', 'undecided'), sns.color_palette('colorblind')[2:5]))
-    fig, ax = plt.subplots(figsize=(9, max(3., 0.55 * len(cs) + 1.5)), layout='constrained')
-    for i, c in enumerate(cs):
-        ax.plot(c['ci95'], [i, i], color='k', lw=2, solid_capstyle='butt')
-        ax.plot(c['bootstrap95'], [i + 0.2] * 2, color='grey', lw=1)
-        ax.scatter(c['per_seed'], [i - 0.2] * len(c['per_seed']), s=7, color='k', alpha=0.5, lw=0)
-        ax.scatter([c['mean']], [i], s=45, color=col[c['verdict']], zorder=3, label=c['verdict'])
-    ax.axvspan(0, res['delta'], color='gold', alpha=0.2, lw=0); ax.axvline(0, color='grey', ls='--', lw=1)
-    ax.set_yticks(range(len(cs)), [f"{c['id']} ({c['shot']}-shot): {c['a']} - {c['b']}" for c in cs], fontsize=8)
-    h, l = ax.get_legend_handles_labels(); u = dict(zip(l, h)); ax.legend(u.values(), u.keys(), fontsize=7, loc='best')
-    ax.set_xlabel('paired difference of test accuracy, a - b (points)'); return fig
-
-def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:str='1'):
-    "Test accuracy per class (mean over seeds) for a few variants, classes sorted by the last variant."
-    import matplotlib.pyplot as plt, seaborn as sns
-    acc = {v: {} for v in variants}
-    for r in res['runs']:
-        if r['variant'] in acc:
-            for c, a in r['test'][shot]['per_class'].items(): acc[r['variant']].setdefault(c, []).append(a)
-    cls = sorted(acc[variants[-1]], key=lambda c: -np.mean(acc[variants[-1]][c]))
-    m = np.array([[np.mean(acc[v].get(c, [np.nan])) for c in cls] for v in variants])
-    fig, ax = plt.subplots(figsize=(11, 2.8 + 0.45 * len(variants)), layout='constrained')
-    sns.heatmap(m, ax=ax, cmap='mako', vmin=0, vmax=100, annot=True, fmt='.0f', annot_kws=dict(fontsize=6), xticklabels=cls, yticklabels=variants)
-    ax.tick_params(labelsize=7); ax.set_title(f'test accuracy per class (%), 5-way {shot}-shot, mean over seeds', fontsize=10)
-    return fig
