@@ -4,9 +4,10 @@
 
 # %% ../nbs/90_cli.ipynb #e5337d6e
 from __future__ import annotations
-import sys, json
+import sys, json, inspect
 from pathlib import Path
-from fastcore.script import anno_parser, store_true
+from fastcore.script import store_true
+from fastcore.docments import docments
 from .clips import ClipTransform, VideoError
 from .checks import parse_bool, check_writable
 from .splits import read_split, validate as validate_split
@@ -14,7 +15,8 @@ from .synth import make_synth
 from .episodes import bench_data, load_episodes
 from .backbone import pretrain_tiny, tiny_weights_path, DEFAULT_BACKBONE
 from .config import Config, make_config, build_model, PRESETS
-from .learner import train as train_run, load_checkpoint, read_checkpoint, check_checkpoint, load_trainable
+from . import learner
+from .learner import load_checkpoint, read_checkpoint, check_checkpoint, load_trainable
 from .bench import bench_model, bench_eval, bench_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
@@ -23,7 +25,7 @@ import argparse, os
 from dataclasses import fields
 
 # %% auto #0
-__all__ = ['COMMANDS', 'RAW', 'synth', 'validate', 'pretrain', 'bench', 'demo', 'study', 'train', 'eval_', 'main']
+__all__ = ['COMMANDS', 'synth', 'validate', 'pretrain', 'bench', 'demo', 'study', 'train', 'eval_', 'command_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #a77ca125
 def synth(out:str='data/synth', # output folder
@@ -66,7 +68,7 @@ def pretrain(out:str=None, # weights file (default: data/vit_tiny_synth.pth in t
     rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force)
     print(json.dumps({k: rep[k] for k in ('config', 'seconds', 'test_accuracy')}, indent=1))
 
-def bench(what:str='data', # what to time: data, model, eval or train (`task-adapter bench train`)
+def bench(what:str='data', # what to time: data, model, eval or train (`task-adapter bench train`; the one argument without --)
           root:str=None, # data: dataset root (default: the synthetic benchmark in data/synth, made if missing)
           split:str=None, # data: split file (default: the synthetic test split)
           n_clips:int=300, # data: clips per measurement
@@ -136,26 +138,13 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
           threads:int=1, # torch threads per job
          ):
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
-    cmd = 'task-adapter study ' + ' '.join(sys.argv[2:]) if len(sys.argv) > 1 and sys.argv[1] == 'study' else None
+    cmd = ' '.join(_INVOKED) or None  # the command line `main` ran, recorded in study.json
     run_study(out, data, tuple(v for v in variants.split(',') if v), tuple(int(x) for x in seeds.split(',')), episodes, epochs, val_episodes,
               test_episodes, tuple(int(x) for x in shots.split(',')), not no_sweep, lr or None, baseline_seeds or None, precision, jobs, threads, command=cmd)
 
 # %% ../nbs/90_cli.ipynb #016efc3c
 def _bool(v): return parse_bool(v)  # strict: 'ture' is an error, not False
 _bool.__name__ = 'true/false'  # argparse names the type in its error: "invalid true/false value: 'ture'"
-
-def _config_parser(prog:str, extra)->argparse.ArgumentParser:
-    from fastcore.docments import docments
-    p = argparse.ArgumentParser(prog=prog, description=extra.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('--preset', help=f"one of {sorted(PRESETS)}")
-    p.add_argument('--config', help="YAML file of options (applied after the preset)")
-    p.add_argument('--splits', help="folder of the standard split files (as download_splits writes), for the preset's benchmark")
-    extra(p)
-    docs = docments(Config)
-    for f in fields(Config):
-        p.add_argument(f"--{f.name}", type=_bool if isinstance(f.default, bool) else type(f.default), default=None,
-                       help=f"{docs.get(f.name) or ''} (default: {f.default!r})")
-    return p
 
 def _setup_distributed():
     import torch, torch.distributed as dist
@@ -172,34 +161,30 @@ def _check_data(cfg:Config, which=('train', 'val', 'test')):
         rep = validate_split(read_split(f), cfg.root, cfg.n_way, k, q, decode=False)
         if not rep.ok: print(rep); raise SystemExit(f"{f}: the {w} split cannot fill {cfg.n_way}-way {k}-shot {q}-query episodes from {cfg.root}; see the report above")
 
-def train(argv:list[str]):
+def train(preset:str=None, # one of `PRESETS` (the paper's settings per benchmark, or `demo`)
+          config:str=None, # YAML file of options (applied after the preset)
+          splits:str=None, # folder of the standard split files (as download_splits writes), for the preset's benchmark
+          resume:store_true=False, # continue the run in --out (from its last.pth); settings that change the result must be the same
+          overwrite:store_true=False, # replace a run already in --out
+          **options, # any field of `Config` (`--lr 0.01`, `--k-shot 5`, ...)
+         ):
     "Train (and select on val, and test) with a preset, a YAML file and options; `--resume` continues a killed run."
-    def extra(p):
-        p.add_argument('--resume', action='store_true', help="continue the run in --out (from its last.pth); settings that change the result must be the same")
-        p.add_argument('--overwrite', action='store_true', help="replace a run already in --out")
-    extra.__doc__ = train.__doc__
-    a = vars(_config_parser('task-adapter train', extra).parse_args(argv))
-    cfg = make_config(a.pop('preset'), a.pop('root'), a.pop('splits'), a.pop('config'), **{k: v for k, v in a.items() if k not in ('resume', 'overwrite')})
+    cfg = make_config(preset, options.pop('root', None), splits, config, **options)
     _check_data(cfg)
     _setup_distributed()
-    train_run(cfg, resume=a['resume'], overwrite=a['overwrite'])
+    learner.train(cfg, resume=resume, overwrite=overwrite)
     return 0
 
-def eval_(argv:list[str]):
+def eval_(checkpoint:str=None, # a checkpoint written by `train` (best.pth or last.pth); required
+          episodes:str=None, # a saved episode list (JSON); default: sample --test_episodes with the run's seed
+          no_cache:store_true=False, # run the whole model for every episode
+          **options, # any field of `Config`, over the checkpoint's own
+         ):
     "Test a trained checkpoint (best.pth or last.pth) on saved or freshly sampled test episodes."
-    def extra(p):
-        p.add_argument('--checkpoint', required=True, help="a checkpoint written by `train`")
-        p.add_argument('--episodes', help="a saved episode list (JSON); default: sample --test_episodes with the run's seed")
-        p.add_argument('--no_cache', action='store_true', help="run the whole model for every episode")
-    extra.__doc__ = eval_.__doc__
-    a = vars(_config_parser('task-adapter eval', extra).parse_args(argv))
-    import torch
-    ck_path = a.pop('checkpoint'); episodes = a.pop('episodes'); no_cache = a.pop('no_cache')
-    ck = read_checkpoint(ck_path)  # one line naming the file when it is missing, truncated or from another tool
-    base = {k: v for k, v in ck['config'].items()}
-    over = {k: v for k, v in a.items() if v is not None and k not in ('preset', 'config', 'splits')}
-    cfg = make_config(None, **{**base, **over})
-    check_checkpoint(ck, cfg, ck_path)
+    if not checkpoint: raise SystemExit("eval: --checkpoint FILE is required")
+    ck = read_checkpoint(checkpoint)  # one line naming the file when it is missing, truncated or from another tool
+    cfg = make_config(None, **{**ck['config'], **options})
+    check_checkpoint(ck, cfg, checkpoint)
     res_file = check_writable(cfg.out, '--out')/f"eval_{cfg.n_way}way_{cfg.k_shot}shot.json"  # before the work, not after
     _check_data(cfg, ('test',))
     _setup_distributed()
@@ -212,15 +197,36 @@ def eval_(argv:list[str]):
     r = evaluate(model, test, cfg.root, eps, cfg, cache=_cache_arg(cfg), progress=rank == 0, rank=rank, world=world)
     if rank == 0:
         print(f"{cfg.n_way}-way {cfg.k_shot}-shot: {r['accuracy']:.2f} +- {r['ci95']:.2f}% on {r['episodes']} episodes")
-        tmp = res_file.with_name(f'.{res_file.name}.tmp'); tmp.write_text(json.dumps(dict(checkpoint=str(ck_path), **r), indent=1)); os.replace(tmp, res_file)
+        tmp = res_file.with_name(f'.{res_file.name}.tmp'); tmp.write_text(json.dumps(dict(checkpoint=str(checkpoint), **r), indent=1)); os.replace(tmp, res_file)
         print(f"wrote {res_file}")
     return 0
 
 # %% ../nbs/90_cli.ipynb #f82e8233
 COMMANDS = {'synth': synth, 'pretrain': pretrain, 'validate': validate, 'train': train, 'eval': eval_, 'bench': bench, 'demo': demo, 'study': study}
-RAW = ('train', 'eval')  # commands that parse their own arguments (every Config field)
+_INVOKED = []  # the command line `main` is running (the study records it)
+_TYPES = {'str': str, 'int': int, 'float': float, 'bool': bool}
 
-def _parser(name): return anno_parser(COMMANDS[name], prog=f"task-adapter {name}")
+def _option(p, name:str, kind, default, doc:str):
+    "One option, accepted as `--n_way` and as `--n-way`."
+    flags = [f'--{name}'] + ([f"--{name.replace('_', '-')}"] if '_' in name else [])
+    if kind is store_true: p.add_argument(*flags, dest=name, action='store_true', help=doc)
+    else: p.add_argument(*flags, dest=name, type=_bool if kind is bool else kind, default=default, help=doc)
+
+def command_parser(name:str)->argparse.ArgumentParser:
+    "The parser of one command: an option per parameter of its function (docments as help), and every `Config` field where the function takes `**options`."
+    f = COMMANDS[name]
+    p = argparse.ArgumentParser(prog=f'task-adapter {name}', description=f.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    params = inspect.signature(f).parameters
+    for k, d in docments(f, full=True, returns=False).items():
+        if params[k].kind is inspect.Parameter.VAR_KEYWORD: continue
+        kind = store_true if d['anno'] == 'store_true' else _TYPES.get(d['anno'], str)
+        if (name, k) == ('bench', 'what'): p.add_argument('what', nargs='?', default=d['default'], choices=('data', 'model', 'eval', 'train'), help=d['docment'])
+        else: _option(p, k, kind, d['default'], d['docment'] or '')
+    if any(v.kind is inspect.Parameter.VAR_KEYWORD for v in params.values()):
+        docs = docments(Config)
+        for c in fields(Config):  # default None: only what is given overrides the preset, YAML file or checkpoint
+            _option(p, c.name, bool if isinstance(c.default, bool) else type(c.default), None, f"{docs.get(c.name) or ''} (Config default: {c.default!r})")
+    return p
 
 def main(argv:list[str]|None=None, # arguments after the program name (default: sys.argv[1:])
         )->int:
@@ -232,15 +238,12 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS: print(f"task-adapter: unknown command {name!r}, expected one of {list(COMMANDS)}", file=sys.stderr); return 2
-    if name == 'bench' and rest and not rest[0].startswith('-'): rest = ['--what'] + rest  # `bench data`
-    rest = [a.split('=')[0].replace('-', '_').replace('__', '--', 1) + a[len(a.split('=')[0]):] if a.startswith('--') else a for a in rest]
-    try:
-        if name in RAW: return COMMANDS[name](rest)
-        args = vars(_parser(name).parse_args(rest))
-        args.pop('pdb', None); args.pop('xtra', None)
-        res = COMMANDS[name](**args)
+    args = {k: v for k, v in vars(command_parser(name).parse_args(rest)).items() if v is not None or k in inspect.signature(COMMANDS[name]).parameters}
+    _INVOKED[:] = ['task-adapter', *argv]
+    try: res = COMMANDS[name](**args)
     except (ValueError, OSError, KeyError, VideoError) as e:  # bad input, a missing or unwritable file, a broken video: one clear line, no traceback
         print(f"task-adapter {name}: {e}", file=sys.stderr); return 1
+    finally: _INVOKED.clear()
     return res if isinstance(res, int) else 0
 
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())  # `python -m task_adapter_nb.cli` (torchrun); not when a notebook runs this cell
