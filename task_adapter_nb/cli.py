@@ -13,14 +13,15 @@ from .checks import parse_bool, check_writable
 from .splits import read_split, validate as validate_split
 from .synth import make_synth
 from .episodes import bench_data, load_episodes
-from .backbone import pretrain_tiny, tiny_weights_path, DEFAULT_BACKBONE
+from .backbone import tiny_weights_path, DEFAULT_BACKBONE
+from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
-from .learner import load_checkpoint, read_checkpoint, check_checkpoint, load_trainable
+from .learner import read_checkpoint, check_checkpoint, load_trainable
 from .bench import bench_model, bench_eval, bench_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
-from .study import run_study, VARIANTS
+from .study import run_study
 import argparse, os
 from dataclasses import fields
 

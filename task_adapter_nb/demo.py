@@ -10,7 +10,8 @@ import numpy as np
 from .synth import make_synth, check_synth
 from .checks import check_writable
 from .splits import read_split
-from .backbone import tiny_weights_path, pretrain_tiny
+from .backbone import tiny_weights_path
+from .stills import pretrain_tiny
 from .episodes import EpisodeSampler, save_episodes, load_episodes
 from .precision import resolve_precision, announce
 from .config import make_config
