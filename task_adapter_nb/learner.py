@@ -63,7 +63,7 @@ def load_trainable(model, trainable:dict):
         if n not in own or own[n].shape != v.shape: raise ValueError(f"parameter {n}: the checkpoint's {tuple(v.shape)} does not fit this model")
         with torch.no_grad(): own[n].copy_(v)
 
-# %% ../nbs/20_learner.ipynb #d121120e
+# %% ../nbs/20_learner.ipynb #48b6c32c
 def _rng_state(): return dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())
 def _set_rng(s): torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['python'])
 
@@ -76,6 +76,7 @@ def _eval_episodes(cfg, split, which, n, out):
     if _dist_info()[0] == 0: save_episodes(eps, path, split=split.name, seed=cfg.seed + (1 if which == 'val' else 2))
     return eps
 
+# %% ../nbs/20_learner.ipynb #0977a810
 class _Log:
     "Metrics to a CSV file (truncated to the resumed step on resume) and TensorBoard."
     cols = ['kind', 'episode', 'epoch', 'loss', 'accuracy', 'ci95', 'lr', 'episodes_per_s']
@@ -100,6 +101,7 @@ class _Log:
     def close(self):
         if self.tb: self.tb.close()
 
+# %% ../nbs/20_learner.ipynb #d56493b6
 def check_episode_videos(split:Split, root, episodes:list[Episode], num_frames:int=8, workers:int=4)->int:
     "Open every video the episodes use; fail in one line if any cannot be read. Returns how many have fewer than `num_frames` frames."
     from concurrent.futures import ThreadPoolExecutor
@@ -121,6 +123,7 @@ def resume_command(argv:list[str]|None=None)->str:
     args = [a for a in argv[1:] if a != '--overwrite']
     return ' '.join(['task-adapter', *(shlex.quote(a) for a in args), *([] if '--resume' in args else ['--resume'])])
 
+# %% ../nbs/20_learner.ipynb #f4145e39
 def _batches(dl, stop):
     "Iterate `dl`; a video that fails to load becomes `stop(message)` (one line, also from DataLoader workers), raised."
     it = iter(dl)
@@ -159,6 +162,7 @@ def prepare_out(cfg:Config, resume:bool=False, overwrite:bool=False, rank:int=0)
                               + "); resume with the same settings, or pass --overwrite to start again")
     return out
 
+# %% ../nbs/20_learner.ipynb #a597c105
 def train(cfg:Config, # the run
           resume:bool=False, # continue the run in `out` (settings that change the result must be the same)
           overwrite:bool=False, # replace a run that is already in `out`
