@@ -55,6 +55,13 @@ def validate(split:str=None, # split file (any format `read_split` reads); requi
     print(rep)
     return 0 if rep.ok else 1
 
+def _machine()->dict:
+    "CPU model, core count, torch version and GPU (if any), for benchmark records."
+    import platform, torch
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), None) if Path('/proc/cpuinfo').exists() else None
+    return dict(cpu=cpu or platform.processor() or platform.machine(), cores=os.cpu_count(), torch=torch.__version__,
+                gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA'))
+
 def _default_synth(out='data/synth'):
     return make_synth(out, seed=0, videos_per_class=40, progress=True)
 
@@ -106,7 +113,9 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
         syn = _default_synth()
         res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
     else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model, eval or train")
-    if out: Path(out).write_text(json.dumps(res, indent=1, default=str)); print(f"wrote {out}")
+    if out:  # the figures with what made them: the command line and the machine
+        rec = dict(command=' '.join(_INVOKED) or None, machine=_machine(), results=res)
+        Path(out).write_text(json.dumps(rec, indent=1, default=str)); print(f"wrote {out}")
     return None
 
 def demo(out:str='runs/demo', # results, plot and the runs of each method
