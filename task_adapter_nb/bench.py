@@ -12,7 +12,8 @@ from .precision import resolve_precision, matmul_gflops
 from .splits import read_split
 from .config import Config, build_model
 from .evaluation import evaluate, eval_episodes
-from .learner import train, load_trainable
+from .learner import train
+from .runs import load_trainable
 
 # %% auto #0
 __all__ = ['bench_model', 'bench_eval', 'bench_train']

@@ -17,7 +17,7 @@ from .backbone import tiny_weights_path, DEFAULT_BACKBONE
 from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
-from .learner import read_checkpoint, check_checkpoint, load_trainable
+from .runs import read_checkpoint, check_checkpoint, load_trainable
 from .bench import bench_model, bench_eval, bench_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
