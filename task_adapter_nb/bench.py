@@ -5,6 +5,7 @@
 # %% ../nbs/60_bench.ipynb #756c10ac
 from __future__ import annotations
 import os, time, tempfile
+from pathlib import Path
 import torch, torch.nn.functional as F
 from .backbone import create_backbone, DEFAULT_BACKBONE
 from .model import TaskAdapter, model_flops
@@ -16,7 +17,15 @@ from .learner import train
 from .runs import load_trainable
 
 # %% auto #0
-__all__ = ['bench_model', 'bench_eval', 'bench_train']
+__all__ = ['machine', 'bench_model', 'bench_eval', 'bench_train']
+
+# %% ../nbs/60_bench.ipynb #453146f5
+def machine()->dict:
+    "CPU model, core count, torch version and GPU (if any), for benchmark records."
+    import platform, torch
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), None) if Path('/proc/cpuinfo').exists() else None
+    return dict(cpu=cpu or platform.processor() or platform.machine(), cores=os.cpu_count(), torch=torch.__version__,
+                gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA'))
 
 # %% ../nbs/60_bench.ipynb #d3062422
 def _timed(f):

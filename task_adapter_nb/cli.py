@@ -18,7 +18,7 @@ from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
 from .runs import read_checkpoint, check_checkpoint, load_trainable
-from .bench import bench_model, bench_eval, bench_train
+from .bench import bench_model, bench_eval, bench_train, machine
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study
@@ -54,13 +54,6 @@ def validate(split:str=None, # split file (any format `read_split` reads); requi
     rep = validate_split(read_split(split), root, n_way, k_shot, n_query, min_frames, decode=not no_decode, workers=workers)
     print(rep)
     return 0 if rep.ok else 1
-
-def _machine()->dict:
-    "CPU model, core count, torch version and GPU (if any), for benchmark records."
-    import platform, torch
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), None) if Path('/proc/cpuinfo').exists() else None
-    return dict(cpu=cpu or platform.processor() or platform.machine(), cores=os.cpu_count(), torch=torch.__version__,
-                gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA'))
 
 def _default_synth(out='data/synth'):
     return make_synth(out, seed=0, videos_per_class=40, progress=True)
@@ -114,7 +107,7 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
         res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
     else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model, eval or train")
     if out:  # the figures with what made them: the command line and the machine
-        rec = dict(command=' '.join(_INVOKED) or None, machine=_machine(), results=res)
+        rec = dict(command=' '.join(_INVOKED) or None, machine=machine(), results=res)
         Path(out).write_text(json.dumps(rec, indent=1, default=str)); print(f"wrote {out}")
     return None
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 # %% auto #0
-__all__ = ['DELTA', 't975', 'across_seeds', 'training_outcome', 'decide', 'seeds_needed', 'paired']
+__all__ = ['DELTA', 't975', 'across_seeds', 'training_outcome', 'summarize', 'decide', 'seeds_needed', 'paired']
 
 # %% ../nbs/35_stats.ipynb #1c613b9d
 _T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -33,6 +33,22 @@ def training_outcome(curves:dict, # a run's curves (`train_loss`: 20-episode mea
     chance = math.log(n_way)
     if loss[-1] < chance - tol: return 'learned'
     return 'collapsed' if min(loss) < chance - 2.5 * tol else 'flat'
+
+# %% ../nbs/35_stats.ipynb #cd398efc
+def summarize(runs:list[dict])->dict:
+    "Per variant: per-shot accuracy per seed and across seeds, trainable parameters, mean training time."
+    out = {}
+    for v in dict.fromkeys(r['variant'] for r in runs):
+        rs = sorted((r for r in runs if r['variant'] == v), key=lambda r: r['seed'])
+        s = dict(seeds=[r['seed'] for r in rs], trainable_parameters=rs[0]['trainable_parameters'],
+                 outcomes={o: sum(training_outcome(r.get('curves', {})) == o for r in rs) for o in ('learned', 'collapsed', 'flat', 'none')},
+                 train_seconds=round(float(np.mean([r['train_seconds'] for r in rs])), 1))
+        for k in rs[0]['test']:
+            m, h = across_seeds([r['test'][k]['accuracy'] for r in rs])
+            if len(rs) == 1: h = float(rs[0]['test'][k]['ci95'])  # one run (`frozen`: nothing to train, no seed variance): its test-episode interval
+            s[f'{k}shot'] = dict(mean=round(m, 2), ci95=round(h, 2), per_seed=[(round(float(r['test'][k]['accuracy']), 2), round(float(r['test'][k]['ci95']), 2)) for r in rs])
+        out[v] = s
+    return out
 
 # %% ../nbs/35_stats.ipynb #bf9031bf
 DELTA = 1.0  # points of accuracy: a difference below this is too small to matter

@@ -20,11 +20,11 @@ from .config import make_config, Config
 from .learner import train
 from .evaluation import evaluate
 from .checks import check_value, check_writable
-from .stats import t975, across_seeds, training_outcome, DELTA, decide, seeds_needed, paired
+from .stats import training_outcome, DELTA, paired, summarize
 
 # %% auto #0
-__all__ = ['VARIANTS', 'SWEEP', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 'summarize', 'judge', 'run_study',
-           'study_table', 'claims_table']
+__all__ = ['VARIANTS', 'SWEEP', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 'judge', 'run_study', 'study_table',
+           'claims_table']
 
 # %% ../nbs/40_study.ipynb #35c76091
 VARIANTS = {
@@ -99,22 +99,6 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
     return run
 
 def _run_star(kw): return study_run(**kw)
-
-# %% ../nbs/40_study.ipynb #cd398efc
-def summarize(runs:list[dict])->dict:
-    "Per variant: per-shot accuracy per seed and across seeds, trainable parameters, mean training time."
-    out = {}
-    for v in dict.fromkeys(r['variant'] for r in runs):
-        rs = sorted((r for r in runs if r['variant'] == v), key=lambda r: r['seed'])
-        s = dict(seeds=[r['seed'] for r in rs], trainable_parameters=rs[0]['trainable_parameters'],
-                 outcomes={o: sum(training_outcome(r.get('curves', {})) == o for r in rs) for o in ('learned', 'collapsed', 'flat', 'none')},
-                 train_seconds=round(float(np.mean([r['train_seconds'] for r in rs])), 1))
-        for k in rs[0]['test']:
-            m, h = across_seeds([r['test'][k]['accuracy'] for r in rs])
-            if len(rs) == 1: h = float(rs[0]['test'][k]['ci95'])  # one run (`frozen`: nothing to train, no seed variance): its test-episode interval
-            s[f'{k}shot'] = dict(mean=round(m, 2), ci95=round(h, 2), per_seed=[(round(float(r['test'][k]['accuracy']), 2), round(float(r['test'][k]['ci95']), 2)) for r in rs])
-        out[v] = s
-    return out
 
 # %% ../nbs/40_study.ipynb #428c1efb
 CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-shot secondary
