@@ -4,11 +4,13 @@
 
 # %% ../nbs/60_bench.ipynb #756c10ac
 from __future__ import annotations
-import os, time, tempfile
+import os, time, tempfile, functools
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 import torch, torch.nn.functional as F
-from .backbone import create_backbone, DEFAULT_BACKBONE
-from .model import TaskAdapter, model_flops
+from .model import model_flops, load_official_checkpoint
+from .reference import RefVisionTransformer, REF_ARCHS, reference_logits
 from .precision import resolve_precision, matmul_gflops
 from .splits import read_split
 from .config import Config, build_model
@@ -28,8 +30,11 @@ def machine()->dict:
                 gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA'))
 
 # %% ../nbs/60_bench.ipynb #d3062422
-def _timed(f):
-    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
+def _sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
+def _timed(f, device=torch.device('cpu')):
+    _sync(device); t0 = time.perf_counter(); f(); _sync(device); return time.perf_counter() - t0
 
 class _PeakRSS:
     "Peak resident memory above the level at entry, sampled every 2 ms from /proc (Linux); None elsewhere."
@@ -51,55 +56,127 @@ class _PeakRSS:
         self.stop = True; self.thread.join()
         self.gb = None if self.base is None else max(0, self.peak - self.base) / 1e9
 
-def bench_model(backbone:str=DEFAULT_BACKBONE, # timm name (random weights: speed does not depend on them)
-                img_size:int|None=None, # input side (default: the backbone's)
+class _PeakCUDA:
+    "Peak allocated GPU memory above the level at entry."
+    def __init__(self, device): self.device = device
+    def __enter__(self):
+        torch.cuda.reset_peak_memory_stats(self.device); self.base = torch.cuda.memory_allocated(self.device); return self
+    def __exit__(self, *a): self.gb = (torch.cuda.max_memory_allocated(self.device) - self.base) / 1e9
+
+# %% ../nbs/60_bench.ipynb #2e420ee9
+def _build(path:str, arch:dict, T:int, M:int, seed:int, device):
+    torch.manual_seed(seed)
+    ref = RefVisionTransformer(**arch, T=T, M=M)
+    if path == 'reference': return ref.to(device), lambda s, l, q, n: reference_logits(ref, s, l, q, n)
+    ours = load_official_checkpoint(ref.state_dict(), adapted_blocks=M, num_heads=arch['heads']).to(device)
+    return ours, lambda s, l, q, n: ours(s, l, q, n)
+
+def _top_ops(prof, n:int)->list[dict]:
+    "The `n` operators with the most self time in a `torch.profiler` run."
+    ev = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    total = sum(e.self_cpu_time_total for e in ev)
+    return [dict(op=e.key, ms=round(e.self_cpu_time_total / 1e3, 1), calls=e.count, share=round(e.self_cpu_time_total / total, 3)) for e in ev[:n]]
+
+# %% ../nbs/60_bench.ipynb #26fdf0b1
+def _measure(f, repeats:int, device, profile:int=0)->dict:
+    "Seconds (best of `repeats` after a warm-up; 0: the first call alone), peak memory, and the warm-up's top operators if `profile`."
+    from torch.profiler import profile as torch_profile, ProfilerActivity
+    with ((lambda: _PeakCUDA(device)) if device.type == 'cuda' else _PeakRSS)() as mem:
+        if profile:
+            with torch_profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])) as prof: t = _timed(f, device)
+        else: t = _timed(f, device)
+        if repeats: t = min(_timed(f, device) for _ in range(repeats))
+    return dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 3), **(dict(profile=_top_ops(prof, profile)) if profile else {}))
+
+def _path_bench(path:str, # 'reference' or 'ours'
+                precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, train:bool, profile:int, seed:int=0)->dict:
+    "Seconds and peak memory of one path's evaluation episode and training step (run in a fresh process by `bench_model`)."
+    device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
+    model, logits = _build(path, arch, T, M, seed, device)
+    p = resolve_precision(precision, device)
+    g = torch.Generator().manual_seed(seed + 1)
+    sup, qry = (torch.randn(n, T, 3, arch['res'], arch['res'], generator=g).to(device) for n in (n_way * k_shot, n_way * n_query))
+    lab, qlab = torch.arange(n_way, device=device).repeat_interleave(k_shot), torch.arange(n_way, device=device).repeat_interleave(n_query)
+    opt, scaler = torch.optim.SGD([q for q in model.parameters() if q.requires_grad], lr=1e-3), p.grad_scaler(device)
+    def evaluate():
+        with torch.no_grad(), p.autocast(device): logits(sup, lab, qry, n_way)
+    def step():
+        with p.autocast(device): loss = F.cross_entropy(logits(sup, lab, qry, n_way).float(), qlab)
+        opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+    peak = lambda: matmul_gflops(p.dtype, device, n=2048, repeats=3, budget=5)
+    row = dict(path=path, precision=p.name, matmul_peak_gflops=peak(), eval_episode=_measure(evaluate, repeats, device))
+    if train: row['train_step'] = _measure(step, repeats, device, profile)
+    if path == 'ours':  # what the evaluation cache saves: the adapted blocks and head only, from stored prefix tokens
+        enc = model.encoder; enc.temporal_embedding_at = 'first_adapted'
+        with torch.no_grad(), p.autocast(device):
+            x = enc.run_prefix(torch.cat([sup, qry]))
+            row['eval_from_prefix'] = _measure(lambda: model(sup, lab, qry, n_way, prefix=x), repeats, device)
+            row['eval_uncached'] = _measure(evaluate, repeats, device)
+        enc.temporal_embedding_at = 'input'
+    row['matmul_peak_gflops'] = round(max(row['matmul_peak_gflops'], peak()), 1)  # the better of before and after: the machine is shared
+    return row
+
+# %% ../nbs/60_bench.ipynb #d5d88fbf
+def _in_process(isolate:bool, f, **kw):
+    "`f(**kw)` in a fresh spawned process (or here, when not `isolate`)."
+    if not isolate: return f(**kw)
+    import importlib; f = getattr(importlib.import_module('task_adapter_nb.bench'), f.__name__)  # the new process imports it from the package
+    env = dict(KINETO_LOG_LEVEL='5',  # the profiler's own log: warnings about a missing GPU are noise here
+               MALLOC_MMAP_THRESHOLD_='65536')  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
+    old = {k: os.environ.get(k) for k in env}; os.environ.update(env)
+    try:
+        with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as ex: return ex.submit(f, **kw).result()
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k)
+            else: os.environ[k] = v
+
+def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in the authors' layout)
+                img_size:int|None=None, # input side (default: the architecture's)
                 num_frames:int=8, adapted_blocks:int=6, # T and M
-                n_way:int=5, k_shot:int=1, n_query:int=1, # the episode
-                precisions=('fp32', 'auto'), # any of `PRECISIONS`; each is resolved here and run once ('auto' is skipped when it means fp32)
-                repeats:int=2, # best of this many timed runs (after one warm-up)
+                n_way:int=5, k_shot:int=1, n_query:int=1, # the episode (the authors train with one query per class)
+                precisions=('fp32', 'auto'), # of ours; each is resolved here and run once (the reference runs in fp32)
+                repeats:int=2, # best of this many timed runs after a warm-up (0: time the first run alone, for big models)
                 train:bool=True, # also time a training step
-                backbone_kwargs:dict|None=None, # passed to `create_backbone` (e.g. a smaller depth for tests)
-                **model_kwargs,
+                profile:int=0, # also return the top operators of the first training step, this many per path
+                isolate:bool=True, # each path in a fresh process
                )->list[dict]:
-    "Seconds, peak memory and GFLOP/s of one training step and one evaluation episode, beside the frozen timm forward and a matmul peak."
-    kw = dict(backbone_kwargs or {}, **(dict(img_size=img_size) if img_size else {}))
-    vit = create_backbone(backbone, pretrained=False, **kw)
-    model = TaskAdapter(vit, num_frames=num_frames, adapted_blocks=adapted_blocks, **model_kwargs)
-    H = vit.patch_embed.img_size[0]
-    sup, qry = torch.randn(n_way * k_shot, num_frames, 3, H, H), torch.randn(n_way * n_query, num_frames, 3, H, H)
-    lab, qlab = torch.arange(n_way).repeat_interleave(k_shot), torch.arange(n_way).repeat_interleave(n_query)
-    fl = model_flops(vit, len(sup) + len(qry), num_frames, adapted_blocks)
-    opt = torch.optim.SGD(model.trainable_parameters(), lr=1e-3)
-    rows = []
-    resolved = []
+    "Seconds, peak memory, GFLOP/s and share of the matmul peak of an evaluation episode and a training step: reference and ours."
+    if arch not in REF_ARCHS: raise ValueError(f"arch={arch!r}: expected one of {tuple(REF_ARCHS)}")
+    a = dict(REF_ARCHS[arch], **(dict(res=img_size) if img_size else {}))
+    import timm
+    with torch.device('meta'): vit = timm.create_model('vit_base_patch16_clip_quickgelu_224', pretrained=False, img_size=a['res'], patch_size=a['patch'],
+                                                       embed_dim=a['width'], depth=a['layers'], num_heads=a['heads'], num_classes=a['out'])
+    fl = model_flops(vit, n_way * (k_shot + n_query), num_frames, adapted_blocks)
+    runs, seen = [('reference', 'fp32')], set()
     for q in precisions:
-        p = resolve_precision(q, model)
-        if any(r.name == p.name for r in resolved): print(f"skipping {q!r}: the same format as one already timed ({p})"); continue
-        resolved.append(p)
-    for p in resolved:
-        prec, ctx = p.name, lambda: p.autocast(model)
-        peak = matmul_gflops(p.dtype, model, n=2048, repeats=3, budget=5)
-        def frozen():
-            with torch.no_grad(), ctx(): vit(torch.cat([sup, qry]).flatten(0, 1))
-        def evaluate():
-            with torch.no_grad(), ctx(): model(sup, lab, qry)
-        def step():
-            with ctx(): loss = F.cross_entropy(model(sup, lab, qry), qlab)
-            opt.zero_grad(); loss.backward(); opt.step()
-        row = dict(precision=prec, matmul_peak_gflops=round(peak, 1))
-        for name, f, flops in [('frozen_forward', frozen, fl['frozen']), ('eval_episode', evaluate, fl['task_adapter'])] + \
-                              ([('train_step', step, 2 * fl['task_adapter'])] if train else []):
-            f()
-            with _PeakRSS() as mem: t = min(_timed(f) for _ in range(repeats))
-            row[name] = dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 2), gflops=round(flops / t / 1e9, 1),
-                             of_peak=round(flops / t / 1e9 / peak, 3))
-        row['eval_vs_frozen'] = round(row['eval_episode']['seconds'] / row['frozen_forward']['seconds'], 3)
-        row['expected_ratio'] = round(fl['task_adapter'] / fl['frozen'], 3)
-        rows.append(row)
-        print(f"{prec}: matmul peak {peak:.0f} GFLOP/s | frozen forward {row['frozen_forward']['seconds']:.2f}s | eval episode "
-              f"{row['eval_episode']['seconds']:.2f}s ({row['eval_vs_frozen']:.2f}x frozen, arithmetic says {row['expected_ratio']:.2f}x)"
-              + (f" | train step {row['train_step']['seconds']:.2f}s, {row['train_step']['gflops']:.0f} GFLOP/s = "
-                 f"{100 * row['train_step']['of_peak']:.0f}% of peak, peak memory {row['train_step']['peak_gb']} GB" if train else ''))
+        p = resolve_precision(q)
+        if p.name in seen: print(f"skipping {q!r}: {p}, already timed"); continue
+        seen.add(p.name); runs.append(('ours', p.name))
+    rows = []
+    for path, prec in runs:
+        r = _in_process(isolate, _path_bench, path=path, precision=prec, arch=a, T=num_frames, M=adapted_blocks, n_way=n_way, k_shot=k_shot,
+                        n_query=n_query, repeats=repeats, train=train, profile=profile)
+        peak = r['matmul_peak_gflops']
+        for name, flops in (('eval_episode', fl['task_adapter']), ('train_step', 2 * fl['task_adapter'])):
+            if name in r: r[name].update(gflops=round(flops / r[name]['seconds'] / 1e9, 1), of_peak=round(flops / r[name]['seconds'] / 1e9 / peak, 3))
+        rows.append(r)
+    return _ratios(rows)
+
+# %% ../nbs/60_bench.ipynb #3f7a0798
+def _ratios(rows:list[dict])->list[dict]:
+    "Add each path's time and memory as a ratio to the reference's; print one line per path."
+    ref = rows[0]
+    for r in rows:
+        for k in ('eval_episode', 'train_step'):
+            if k in r: r[k]['vs_reference'] = round(r[k]['seconds'] / ref[k]['seconds'], 3)
+            if k in r and r[k]['peak_gb'] and ref[k]['peak_gb']: r[k]['memory_vs_reference'] = round(r[k]['peak_gb'] / ref[k]['peak_gb'], 3)
+        if 'eval_from_prefix' in r: r['cache_ratio'] = round(r['eval_from_prefix']['seconds'] / r['eval_uncached']['seconds'], 3)
+        e, t = r['eval_episode'], r.get('train_step')
+        print(f"{r['path']:9s} {r['precision']}: eval episode {e['seconds']:.2f}s ({e['vs_reference']:.2f}x ref, {e['gflops']:.0f} GFLOP/s)"
+              + (f" | train step {t['seconds']:.2f}s ({t['vs_reference']:.2f}x ref), {t['gflops']:.0f} GFLOP/s = {100 * t['of_peak']:.0f}% of "
+                 f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_vs_reference', float('nan')):.2f}x ref)" if t else '')
+              + (f" | cached prefix: {r['cache_ratio']:.2f}x an uncached episode" if 'cache_ratio' in r else ''))
     return rows
 
 # %% ../nbs/60_bench.ipynb #80dfbd45

@@ -13,7 +13,7 @@ from .checks import parse_bool, check_writable
 from .splits import read_split, validate as validate_split
 from .synth import make_synth
 from .episodes import bench_data, load_episodes
-from .backbone import tiny_weights_path, DEFAULT_BACKBONE
+from .backbone import tiny_weights_path
 from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
@@ -76,8 +76,8 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
           size:int=64, # data: crop side (224 for the real benchmarks)
           resize:int=64, # data: square resize before the crop (257 for the real benchmarks)
           repeats:int=3, # best of this many runs
-          backbone:str=DEFAULT_BACKBONE, # model: timm ViT (random weights)
-          img_size:int=None, # model: input side (default: the backbone's)
+          arch:str='vit_b16', # model: the CLIP tower, vit_b16 or tiny (random weights; ours and the authors' layout)
+          img_size:int=None, # model: input side (default: the architecture's)
           num_frames:int=8, # model: T
           adapted_blocks:int=6, # model: M
           n_way:int=5, # model: classes per episode
@@ -85,6 +85,7 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
           n_query:int=1, # model: queries per class
           precisions:str='fp32,auto', # model: comma-separated (see 04_precision; 'auto' is skipped where it means fp32)
           no_train:store_true=False, # model: skip the training step
+          profile:int=0, # model: also list the top operators of a training step, this many per path
           episodes:int=200, # eval: test episodes per run; train: training episodes per pass (demo preset on data/synth)
           mode:str='task_adapter', # train: the method to time (task_adapter, finetune)
           passes:int=2, # train: passes in one process (the second meets cached frames)
@@ -98,7 +99,7 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
         if split is None: raise SystemExit("bench data: --split is needed with --root")
         res = bench_data(root, read_split(split), n_clips=n_clips, transform=ClipTransform(size, resize), repeats=repeats)
     elif what == 'model':
-        res = bench_model(backbone, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train)
+        res = bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile)
     elif what == 'train':
         syn = _default_synth()
         res = bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes)

@@ -34,3 +34,17 @@ def test_synth_validate_bench(tmp_path):
 def test_validate_requires_split_and_root():
     r = run('validate', '--root', '.')
     assert r.returncode != 0 and '--split FILE and --root DIR are required' in r.stderr
+
+def test_bench_model_reference_beside_ours(tmp_path):
+    "bench model: the authors' layout and ours, each in its own process, written with the command that made them."
+    f = tmp_path / 'b.json'
+    r = run('bench', 'model', '--arch', 'tiny', '--num-frames', '4', '--adapted-blocks', '2', '--repeats', '0', '--precisions', 'fp32', '--profile', '3', '--out', str(f))
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(f.read_text())
+    assert rec['command'].startswith('task-adapter bench model --arch tiny')
+    rows = rec['results']
+    assert [(x['path'], x['precision']) for x in rows] == [('reference', 'fp32'), ('ours', 'fp32')]
+    assert rows[0]['train_step']['vs_reference'] == 1.0 and len(rows[1]['train_step']['profile']) == 3
+    assert 'reference fp32: eval episode' in r.stdout and 'cached prefix' in r.stdout
+    bad = run('bench', 'model', '--arch', 'vit_huge')
+    assert bad.returncode != 0 and "arch='vit_huge'" in bad.stderr
