@@ -68,7 +68,7 @@ def _build(path:str, arch:dict, T:int, M:int, seed:int, device):
     torch.manual_seed(seed)
     ref = RefVisionTransformer(**arch, T=T, M=M)
     if path == 'reference': return ref.to(device), lambda s, l, q, n: reference_logits(ref, s, l, q, n)
-    ours = load_official_checkpoint(ref.state_dict(), adapted_blocks=M, num_heads=arch['heads']).to(device)
+    ours = load_official_checkpoint(ref.state_dict(), adapted_blocks=M, num_heads=arch['heads'], checkpointing=path == 'ours_ckpt').to(device)
     return ours, lambda s, l, q, n: ours(s, l, q, n)
 
 def _top_ops(prof, n:int)->list[dict]:
@@ -88,9 +88,12 @@ def _measure(f, repeats:int, device, profile:int=0)->dict:
         if repeats: t = min(_timed(f, device) for _ in range(repeats))
     return dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 3), **(dict(profile=_top_ops(prof, profile)) if profile else {}))
 
-def _path_bench(path:str, # 'reference' or 'ours'
-                precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, train:bool, profile:int, seed:int=0)->dict:
-    "Seconds and peak memory of one path's evaluation episode and training step (run in a fresh process by `bench_model`)."
+def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
+                what:str, # 'eval_episode', 'train_step' or 'cache' (an episode from cached prefix tokens, and one without)
+                precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, profile:int, seed:int=0)->dict:
+    "Time one thing on one path (in a fresh process: see `bench_model`)."
+    from task_adapter_nb.precision import tune_allocator
+    tune_allocator()
     device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
     model, logits = _build(path, arch, T, M, seed, device)
     p = resolve_precision(precision, device)
@@ -104,16 +107,16 @@ def _path_bench(path:str, # 'reference' or 'ours'
         with p.autocast(device): loss = F.cross_entropy(logits(sup, lab, qry, n_way).float(), qlab)
         opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
     peak = lambda: matmul_gflops(p.dtype, device, n=2048, repeats=3, budget=5)
-    row = dict(path=path, precision=p.name, matmul_peak_gflops=peak(), eval_episode=_measure(evaluate, repeats, device))
-    if train: row['train_step'] = _measure(step, repeats, device, profile)
-    if path == 'ours':  # what the evaluation cache saves: the adapted blocks and head only, from stored prefix tokens
+    row, first = {}, peak()
+    if what == 'eval_episode': row[what] = _measure(evaluate, repeats, device)
+    elif what == 'train_step': row[what] = _measure(step, repeats, device, profile)
+    else:  # the temporal embedding after the prefix, as the evaluation cache needs it
         enc = model.encoder; enc.temporal_embedding_at = 'first_adapted'
         with torch.no_grad(), p.autocast(device):
             x = enc.run_prefix(torch.cat([sup, qry]))
             row['eval_from_prefix'] = _measure(lambda: model(sup, lab, qry, n_way, prefix=x), repeats, device)
             row['eval_uncached'] = _measure(evaluate, repeats, device)
-        enc.temporal_embedding_at = 'input'
-    row['matmul_peak_gflops'] = round(max(row['matmul_peak_gflops'], peak()), 1)  # the better of before and after: the machine is shared
+    row['matmul_peak_gflops'] = max(first, peak())  # the better of before and after: the machine is shared
     return row
 
 # %% ../nbs/60_bench.ipynb #d5d88fbf
@@ -121,8 +124,7 @@ def _in_process(isolate:bool, f, **kw):
     "`f(**kw)` in a fresh spawned process (or here, when not `isolate`)."
     if not isolate: return f(**kw)
     import importlib; f = getattr(importlib.import_module('task_adapter_nb.bench'), f.__name__)  # the new process imports it from the package
-    env = dict(KINETO_LOG_LEVEL='5',  # the profiler's own log: warnings about a missing GPU are noise here
-               MALLOC_MMAP_THRESHOLD_='65536')  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
+    env = dict(KINETO_LOG_LEVEL='5')  # the profiler's own log: warnings about a missing GPU are noise here
     old = {k: os.environ.get(k) for k in env}; os.environ.update(env)
     try:
         with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as ex: return ex.submit(f, **kw).result()
@@ -139,7 +141,8 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
                 repeats:int=2, # best of this many timed runs after a warm-up (0: time the first run alone, for big models)
                 train:bool=True, # also time a training step
                 profile:int=0, # also return the top operators of the first training step, this many per path
-                isolate:bool=True, # each path in a fresh process
+                checkpointing:bool=True, # also time our training step with activation checkpointing (`ours_ckpt`)
+                isolate:bool=True, # each measurement in a fresh process (False: all here, for quick checks; memory figures then mean little)
                )->list[dict]:
     "Seconds, peak memory, GFLOP/s and share of the matmul peak of an evaluation episode and a training step: reference and ours."
     if arch not in REF_ARCHS: raise ValueError(f"arch={arch!r}: expected one of {tuple(REF_ARCHS)}")
@@ -148,16 +151,21 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
     with torch.device('meta'): vit = timm.create_model('vit_base_patch16_clip_quickgelu_224', pretrained=False, img_size=a['res'], patch_size=a['patch'],
                                                        embed_dim=a['width'], depth=a['layers'], num_heads=a['heads'], num_classes=a['out'])
     fl = model_flops(vit, n_way * (k_shot + n_query), num_frames, adapted_blocks)
-    runs, seen = [('reference', 'fp32')], set()
+    paths, seen = [('reference', 'fp32')], set()
     for q in precisions:
         p = resolve_precision(q)
         if p.name in seen: print(f"skipping {q!r}: {p}, already timed"); continue
-        seen.add(p.name); runs.append(('ours', p.name))
+        seen.add(p.name); paths.append(('ours', p.name))
+    if checkpointing and train: paths.append(('ours_ckpt', 'fp32'))
     rows = []
-    for path, prec in runs:
-        r = _in_process(isolate, _path_bench, path=path, precision=prec, arch=a, T=num_frames, M=adapted_blocks, n_way=n_way, k_shot=k_shot,
-                        n_query=n_query, repeats=repeats, train=train, profile=profile)
-        peak = r['matmul_peak_gflops']
+    for path, prec in paths:
+        todo = (['train_step'] if train else []) + ([] if path == 'ours_ckpt' else ['eval_episode']) + (['cache'] if path == 'ours' else [])
+        r, peaks = dict(path=path, precision=prec), []
+        for what in todo:
+            m = _in_process(isolate, _path_bench, path=path, what=what, precision=prec, arch=a, T=num_frames, M=adapted_blocks, n_way=n_way,
+                            k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile)
+            peaks.append(m.pop('matmul_peak_gflops')); r.update(m)
+        peak = r['matmul_peak_gflops'] = round(max(peaks), 1)
         for name, flops in (('eval_episode', fl['task_adapter']), ('train_step', 2 * fl['task_adapter'])):
             if name in r: r[name].update(gflops=round(flops / r[name]['seconds'] / 1e9, 1), of_peak=round(flops / r[name]['seconds'] / 1e9 / peak, 3))
         rows.append(r)
@@ -172,11 +180,11 @@ def _ratios(rows:list[dict])->list[dict]:
             if k in r: r[k]['vs_reference'] = round(r[k]['seconds'] / ref[k]['seconds'], 3)
             if k in r and r[k]['peak_gb'] and ref[k]['peak_gb']: r[k]['memory_vs_reference'] = round(r[k]['peak_gb'] / ref[k]['peak_gb'], 3)
         if 'eval_from_prefix' in r: r['cache_ratio'] = round(r['eval_from_prefix']['seconds'] / r['eval_uncached']['seconds'], 3)
-        e, t = r['eval_episode'], r.get('train_step')
-        print(f"{r['path']:9s} {r['precision']}: eval episode {e['seconds']:.2f}s ({e['vs_reference']:.2f}x ref, {e['gflops']:.0f} GFLOP/s)"
-              + (f" | train step {t['seconds']:.2f}s ({t['vs_reference']:.2f}x ref), {t['gflops']:.0f} GFLOP/s = {100 * t['of_peak']:.0f}% of "
-                 f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_vs_reference', float('nan')):.2f}x ref)" if t else '')
-              + (f" | cached prefix: {r['cache_ratio']:.2f}x an uncached episode" if 'cache_ratio' in r else ''))
+        parts = [f"eval episode {e['seconds']:.2f}s ({e['vs_reference']:.2f}x ref, {e['gflops']:.0f} GFLOP/s)" for e in [r.get('eval_episode')] if e]
+        parts += [f"train step {t['seconds']:.2f}s ({t['vs_reference']:.2f}x ref), {t['gflops']:.0f} GFLOP/s = {100 * t['of_peak']:.0f}% of "
+                  f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_vs_reference', float('nan')):.2f}x ref)" for t in [r.get('train_step')] if t]
+        parts += [f"cached prefix: {r['cache_ratio']:.2f}x an uncached episode"] if 'cache_ratio' in r else []
+        print(f"{r['path']:9s} {r['precision']}: " + ' | '.join(parts))
     return rows
 
 # %% ../nbs/60_bench.ipynb #80dfbd45

@@ -43,7 +43,7 @@ def test_bench_model_reference_beside_ours(tmp_path):
     rec = json.loads(f.read_text())
     assert rec['command'].startswith('task-adapter bench model --arch tiny')
     rows = rec['results']
-    assert [(x['path'], x['precision']) for x in rows] == [('reference', 'fp32'), ('ours', 'fp32')]
+    assert [(x['path'], x['precision']) for x in rows] == [('reference', 'fp32'), ('ours', 'fp32'), ('ours_ckpt', 'fp32')]
     assert rows[0]['train_step']['vs_reference'] == 1.0 and len(rows[1]['train_step']['profile']) == 3
     assert 'reference fp32: eval episode' in r.stdout and 'cached prefix' in r.stdout
     bad = run('bench', 'model', '--arch', 'vit_huge')
