@@ -92,8 +92,6 @@ def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
                 what:str, # 'eval_episode', 'train_step' or 'cache' (an episode from cached prefix tokens, and one without)
                 precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, profile:int, seed:int=0)->dict:
     "Time one thing on one path (in a fresh process: see `bench_model`)."
-    from task_adapter_nb.precision import tune_allocator
-    tune_allocator()
     device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
     model, logits = _build(path, arch, T, M, seed, device)
     p = resolve_precision(precision, device)
@@ -124,7 +122,8 @@ def _in_process(isolate:bool, f, **kw):
     "`f(**kw)` in a fresh spawned process (or here, when not `isolate`)."
     if not isolate: return f(**kw)
     import importlib; f = getattr(importlib.import_module('task_adapter_nb.bench'), f.__name__)  # the new process imports it from the package
-    env = dict(KINETO_LOG_LEVEL='5')  # the profiler's own log: warnings about a missing GPU are noise here
+    env = dict(KINETO_LOG_LEVEL='5',  # the profiler's own log: warnings about a missing GPU are noise here
+               MALLOC_MMAP_THRESHOLD_='65536')  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
     old = {k: os.environ.get(k) for k in env}; os.environ.update(env)
     try:
         with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as ex: return ex.submit(f, **kw).result()
