@@ -19,7 +19,7 @@ from .learner import train
 from .runs import load_trainable
 
 # %% auto #0
-__all__ = ['machine', 'bench_model', 'bench_eval', 'bench_train']
+__all__ = ['machine', 'bench_model', 'bench_eval', 'bench_train', 'compare_train']
 
 # %% ../nbs/60_bench.ipynb #453146f5
 def machine()->dict:
@@ -232,3 +232,46 @@ def bench_train(cfg:Config, # the run to time (its out, epochs and evaluation se
               f"{r['precision']}: {r['seconds']}s, {r['episodes_per_s']} episodes/s, {r['gflops']} GFLOP/s, "
               f"{100 * served:.0f}% of prefix frames from the cache")
     return dict(passes=res)
+
+# %% ../nbs/60_bench.ipynb #e5a84330
+_TRAIN_SNIPPET = """
+import sys, time, json, tempfile
+try: from task_adapter_nb.config import make_config
+except ImportError: from task_adapter_nb.learner import make_config
+from task_adapter_nb.learner import train
+kw = json.loads(sys.argv[1])
+with tempfile.TemporaryDirectory() as d:
+    cfg = make_config('demo', root=kw.pop('data'), out=d + '/run', epochs=1, episodes_per_epoch=kw['episodes'] + 1, val_episodes=1, test_episodes=0,
+                      save_every=10 ** 6, **kw['overrides'])
+    t0 = time.perf_counter(); train(cfg, progress=False, stop_after=kw['episodes']); print(json.dumps(dict(seconds=time.perf_counter() - t0)))
+"""
+
+def _train_in(code:str|None, data:str, episodes:int, overrides:dict)->float:
+    "Seconds for `episodes` training episodes in a fresh process, with the package in folder `code` (None: this one)."
+    import subprocess, sys, json
+    env = dict(os.environ, **({'PYTHONPATH': str(Path(code).resolve())} if code else {}))
+    r = subprocess.run([sys.executable, '-c', _TRAIN_SNIPPET, json.dumps(dict(data=str(Path(data).resolve()), episodes=episodes, overrides=overrides))],
+                       capture_output=True, text=True, env=env, cwd=str(Path(code).resolve()) if code else None)
+    if r.returncode: raise RuntimeError(f"training with the code in {code or 'this package'} failed: {r.stderr.strip().splitlines()[-1:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])['seconds']
+
+def compare_train(against, # a folder with another version of this package (e.g. `git worktree add /tmp/old <commit>`)
+                  data='data/synth', # the synthetic benchmark
+                  episodes:int=40, # training episodes per pass
+                  passes:int=2, # old and new, in turn, this many times
+                  **overrides, # `Config` fields for both (e.g. precision='fp32')
+                 )->dict:
+    "Print and return training episodes/s and GFLOP/s of this package and of the one in `against`, side by side, and their ratio."
+    if not (Path(against)/'task_adapter_nb'/'__init__.py').exists(): raise FileNotFoundError(f"{against}: no task_adapter_nb package in that folder")
+    from task_adapter_nb.config import make_config
+    c = make_config('demo', root=str(data), **overrides); m = build_model(c)
+    work = episodes * (model_flops(m.encoder.vit, c.n_way * (c.k_shot + c.n_query), c.num_frames, c.adapted_blocks)['task_adapter']
+                       + 2 * model_flops(m.encoder.vit, c.n_way * (c.k_shot + c.n_query), c.num_frames, c.adapted_blocks)['adapted'])
+    t = {'old': [], 'new': []}
+    for _ in range(passes):
+        t['old'].append(_train_in(str(against), data, episodes, overrides)); t['new'].append(_train_in(None, data, episodes, overrides))
+    res = {k: dict(seconds=[round(x, 1) for x in v], episodes_per_s=round(episodes / min(v), 3), gflops=round(work / min(v) / 1e9, 1)) for k, v in t.items()}
+    res['speedup'] = round(min(t['old']) / min(t['new']), 2)
+    print(f"{episodes} training episodes, best of {passes} passes each: {against}: {res['old']['episodes_per_s']} episodes/s ({res['old']['gflops']} GFLOP/s); "
+          f"this package: {res['new']['episodes_per_s']} episodes/s ({res['new']['gflops']} GFLOP/s); {res['speedup']}x")
+    return res

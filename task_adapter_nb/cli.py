@@ -18,7 +18,7 @@ from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
 from .runs import read_checkpoint, check_checkpoint, load_trainable
-from .bench import bench_model, bench_eval, bench_train, machine
+from .bench import bench_model, bench_eval, bench_train, compare_train, machine
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study
@@ -88,7 +88,8 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
           profile:int=0, # model: also list the top operators of a training step, this many per path
           episodes:int=200, # eval: test episodes per run; train: training episodes per pass (demo preset on data/synth)
           mode:str='task_adapter', # train: the method to time (task_adapter, finetune)
-          passes:int=2, # train: passes in one process (the second meets cached frames)
+          passes:int=2, # train: passes in one process (the second meets cached frames); with --against, passes of each
+          against:str=None, # train: also time another version of the package (a folder holding it), old and new in turn, in the first of --precisions
           out:str=None, # write the figures as JSON here
          ):
     "Print speed figures: `data` (clip pipeline vs raw decord), `model` (train step, eval episode), `eval` (prefix cache), `train` (episodes/s)."
@@ -102,7 +103,8 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
         res = bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile)
     elif what == 'train':
         syn = _default_synth()
-        res = bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes)
+        res = (compare_train(against, syn, episodes, passes, mode=mode, precision=precisions.split(',')[0]) if against
+               else bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes))
     elif what == 'eval':
         syn = _default_synth()
         res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 import torch
 from .splits import split_files
-from .backbone import TINY_NAME
+from .synth import SYNTH_PRESET, synth_files
 from .model import TaskAdapter, ModelConfig
 from .checks import check_value
 from .precision import PRECISIONS, resolve_precision
@@ -84,16 +84,7 @@ class Config(ModelConfig):
 # benchmark-specific epochs x episodes (the authors' released code); everything else is the paper default of `Config`
 _PAPER = {'ssv2_full': (50, 1000), 'ssv2_small': (20, 1000), 'kinetics100': (10, 1000), 'hmdb51': (10, 1000), 'ucf101': (10, 200)}
 PRESETS = {f"{b}_{k}shot": dict(benchmark=b, k_shot=k, epochs=e, episodes_per_epoch=n) for b, (e, n) in _PAPER.items() for k in (1, 5)}
-# The CPU demo on the synthetic benchmark. It differs from the paper on purpose, so that it runs in minutes on 2 cores:
-# - the backbone is the tiny stills ViT of 10_backbone (64x64 frames, no resize or crop), M = 3 of its 6 blocks;
-# - AdamW at 3e-3 with a cosine schedule: in a trial at this scale the authors' SGD at 1e-3 did not learn within a few
-#   hundred episodes, AdamW did; 3 queries per class in training episodes learned much faster than 1;
-# - the temporal embedding at the first adapted block, so the frozen prefix runs without gradients (about 25% faster);
-# - 300 training episodes, 200 validation and 500 test episodes instead of 10 x 1000, 1000 and 10,000 (`task-adapter demo`
-#   uses 200, 50 and 200 to stay within 10 minutes on 2 cores, the budget of `task-adapter study`).
-PRESETS['demo'] = dict(benchmark='synth', backbone=TINY_NAME, size=64, resize=64, adapted_blocks=3, optimizer='adamw', lr=3e-3,
-                       weight_decay=0.01, schedule='cosine', n_query=3, epochs=2, episodes_per_epoch=150, val_episodes=200,
-                       test_episodes=500, seed=0, precision='auto', save_every=50, temporal_embedding_at='first_adapted')
+PRESETS['demo'] = dict(benchmark='synth', **SYNTH_PRESET)  # the CPU demo: the settings that come with the synthetic benchmark (02_synth)
 
 # %% ../nbs/15_config.ipynb #cd09b55d
 def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the paper defaults
@@ -109,9 +100,7 @@ def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the pape
         p = dict(PRESETS[preset]); bench = p.pop('benchmark')
         cfg.update(**p)
         if bench == 'synth':
-            d = Path(root or 'data/synth'); root = str(d/'videos')
-            cfg.update(train_split=str(d/'splits/trainlist.txt'), val_split=str(d/'splits/vallist.txt'), test_split=str(d/'splits/testlist.txt'),
-                       frame_store=str(d/'frames.u8'))  # a small benchmark: decode every clip once
+            f = synth_files(root or 'data/synth'); root = f.pop('root'); cfg.update(**f)  # a small benchmark: decode every clip once
         elif splits:
             f = split_files(bench, splits); cfg.update(train_split=str(f['train']), val_split=str(f['val']), test_split=str(f['test']))
     if yaml_file:

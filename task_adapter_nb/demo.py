@@ -9,23 +9,18 @@ from pathlib import Path
 import numpy as np
 from .synth import make_synth, check_synth
 from .checks import check_writable
-from .splits import read_split
 from .backbone import tiny_weights_path
 from .stills import pretrain_tiny
-from .episodes import EpisodeSampler, save_episodes, load_episodes
-from .precision import resolve_precision, announce
-from .config import make_config
-from .learner import train
-from .evaluation import evaluate
+from .runner import run_experiment, VARIANTS
 
 # %% auto #0
-__all__ = ['METHODS', 'METHOD_OVERRIDES', 'run_demo', 'demo_table', 'plot_demo']
+__all__ = ['METHODS', 'run_demo', 'demo_table', 'plot_demo']
 
 # %% ../nbs/30_demo.ipynb #6a01ab64
-METHODS = ('frozen', 'finetune', 'task_adapter')
-# Partial fine-tuning at the adapters' learning rate (3e-3) collapses to constant features within a few dozen episodes
-# (the study's `finetune` variant, 20% = chance); at a tenth of it, it does not (`finetune_low`). The demo uses the latter.
-METHOD_OVERRIDES = {'finetune': dict(lr=3e-4)}
+# the demo's methods and the runner's variants (`VARIANTS`). Partial fine-tuning at the adapters' learning rate (3e-3)
+# collapses to constant features within a few dozen episodes (the study's `finetune` variant, 20% = chance); at a tenth
+# of it, it does not (`finetune_low`). The demo uses the latter.
+METHODS = {'frozen': 'frozen', 'finetune': 'finetune_low', 'task_adapter': 'ta'}
 
 def run_demo(out='runs/demo', # results, plot and the runs of each method
              data='data/synth', # the synthetic benchmark (made if missing)
@@ -33,43 +28,30 @@ def run_demo(out='runs/demo', # results, plot and the runs of each method
              test_episodes:int=100, # saved test episodes per shot (see below)
              val_episodes:int=50, # validation episodes after each of the 2 epochs
              shots=(1, 5), # test shots
-             workers:int=2, # DataLoader processes
+             workers:int=2, # DataLoader processes (for videos not in the frame store)
              precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16' (see 04_precision)
              progress:bool=True,
              plot:bool=False, # also save demo.png (after the table is printed)
              overwrite:bool=False, # retrain every method (default: a method already trained in `out` with the same settings is reused)
              **overrides, # other `Config` fields, for all methods
             )->dict:
-    "Train and test frozen / finetune / task_adapter on the synthetic benchmark; print a table and write demo.json."
+    "Train and test frozen / finetune / task_adapter on the synthetic benchmark (`run_experiment`, one seed); print a table and write demo.json."
     t_start = time.time(); out = check_writable(out, '--out')  # before any work
-    prec = resolve_precision(precision)
-    if progress: announce(prec)
     if (Path(data)/'synth.json').exists(): check_synth(data); root = Path(data)  # any finished benchmark there is used as is
     else: check_writable(Path(data).parent, '--data'); root = make_synth(data, progress=progress)
     if overrides.get('pretrained', True):
         try: tiny_weights_path()
         except FileNotFoundError: print("no tiny ViT weights yet: pretraining them (a few minutes, once)"); pretrain_tiny()
-    base = dict(episodes_per_epoch=episodes // 2, epochs=2, val_episodes=val_episodes, test_episodes=0, workers=workers, precision=precision, **overrides)
-    test = read_split(Path(root)/'splits/testlist.txt')
-    eps = {}
-    for k in shots:  # the same saved test episodes for every method
-        p = out/f'test_episodes_5way_{k}shot.json'
-        if not p.exists(): save_episodes(EpisodeSampler(test, 5, k, 1, seed=2026 + k).episodes(test_episodes), p, shot=k)
-        eps[k] = load_episodes(p, test)
-    rows = {}
-    for method in METHODS:
-        cfg = make_config('demo', root=str(root), mode=method, out=str(out/method), **{**base, **METHOD_OVERRIDES.get(method, {})})
-        t0 = time.time()
-        res = train(cfg, resume=not overwrite, overwrite=overwrite, progress=progress)  # a rerun reuses finished training
-        model, train_s = res['model'], time.time() - t0
-        row = dict(trainable_parameters=res['trainable_parameters'], train_seconds=round(train_s, 1), best_val=res['best_val'])
-        for k in shots:
-            r = evaluate(model, test, cfg.root, eps[k], make_config('demo', root=str(root), **{**base, 'k_shot': k}), cache=True)
-            row[f'{k}shot'] = dict(accuracy=round(r['accuracy'], 2), ci95=round(r['ci95'], 2), episodes=r['episodes'])
-        rows[method] = row
-        if progress: print(f"{method}: " + ", ".join(f"{k}-shot {row[f'{k}shot']['accuracy']:.1f} +- {row[f'{k}shot']['ci95']:.1f}%" for k in shots))
-    res = dict(methods=rows, seconds=round(time.time() - t_start, 1), precision=prec.as_dict(), test_episodes=test_episodes, train_episodes=episodes,
-               config=make_config('demo', root=str(root), **base).__dict__)
+    ex = run_experiment(out, root, variants=tuple(METHODS.values()), seeds=(0,), episodes=episodes, epochs=2, val_episodes=val_episodes,
+                        test_episodes=test_episodes, shots=shots, precision=precision, workers=workers, progress=progress, overwrite=overwrite,
+                        folder='--out', **overrides)
+    by = {r['variant']: r for r in ex['runs']}
+    rows = {m: dict(trainable_parameters=r['trainable_parameters'], train_seconds=r['train_seconds'], best_val=r['best_val'],
+                    **{f'{k}shot': dict(accuracy=round(r['test'][str(k)]['accuracy'], 2), ci95=round(r['test'][str(k)]['ci95'], 2),
+                                        episodes=r['test'][str(k)]['episodes']) for k in shots})
+            for m, v in METHODS.items() for r in [by[v]]}
+    res = dict(methods=rows, seconds=round(time.time() - t_start, 1), precision=ex['precision'].as_dict(), test_episodes=test_episodes,
+               train_episodes=episodes, config=by[METHODS['task_adapter']]['config'])
     (out/'demo.json').write_text(json.dumps(res, indent=1, default=str))
     print(demo_table(res))
     if plot: plot_demo(res, out/'demo.png')

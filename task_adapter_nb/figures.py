@@ -11,7 +11,7 @@ from .clips import ClipTransform
 from .episodes import EpisodeDataset, Episode
 from .precision import autocast
 from .config import Config
-from .study import VARIANTS
+from .runner import VARIANTS
 
 # %% auto #0
 __all__ = ['episode_features', 'separation', 'task_attention_maps', 'plot_task_attention', 'plot_features', 'plot_study',

@@ -4,101 +4,15 @@
 
 # %% ../nbs/40_study.ipynb #75de2074
 from __future__ import annotations
-import json, time, os, math, csv, platform
+import json, time, os, platform
 from pathlib import Path
-from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
-import multiprocessing as mp
-import numpy as np
 import torch
 from . import __version__
-from .synth import make_synth
-from .splits import read_split
-from .episodes import EpisodeSampler, save_episodes, load_episodes
-from .backbone import tiny_weights_path
-from .precision import resolve_precision, announce
-from .config import make_config, Config
-from .learner import train
-from .evaluation import evaluate
-from .checks import check_value, check_writable
-from .stats import training_outcome, DELTA, paired, summarize
+from .runner import VARIANTS, SWEEP, run_experiment, variant_config, run_folder, study_run
+from .stats import DELTA, paired, summarize
 
 # %% auto #0
-__all__ = ['VARIANTS', 'SWEEP', 'CLAIMS', 'variant_config', 'run_folder', 'study_run', 'judge', 'run_study', 'study_table',
-           'claims_table']
-
-# %% ../nbs/40_study.ipynb #35c76091
-VARIANTS = {
-    'frozen': dict(mode='frozen'),
-    'finetune': dict(mode='finetune'),  # control: each frame seen alone, frames averaged
-    'finetune_low': dict(mode='finetune', lr=3e-4),
-    'finetune_full': dict(mode='finetune_full'),  # fair baseline: Task-Adapter's model with the last M blocks trained too
-    'finetune_temporal': dict(mode='finetune_temporal', metric='otam'),  # fair baseline: blocks + temporal embedding, OTAM head
-    'no_task': dict(task=False),
-    'ta': dict(),
-    'ta_joint': dict(task_scope='joint'),
-    'ta_cross': dict(task_scope='cross'),
-    'ta_M1': dict(adapted_blocks=1),
-    'ta_M2': dict(adapted_blocks=2),
-    'ta_M6': dict(adapted_blocks=6),
-    'ta_otam': dict(metric='otam'),
-    'frozen_otam': dict(mode='frozen', metric='otam'),
-    'no_task_otam': dict(task=False, metric='otam'),
-    'ta_te_input': dict(temporal_embedding_at='input'),
-}
-# the baselines whose learning rate comes from a sweep judged on val (the study's base rate for Task-Adapter, 1e-3, is one of the values)
-SWEEP = {'finetune_full': (1e-3, 3e-4, 1e-4), 'finetune_temporal': (1e-3, 3e-4, 1e-4)}
-
-def variant_config(variant:str, # a key of `VARIANTS`
-                   seed:int, # training seed (initial weights, training episodes, augmentation)
-                   out, # this run's folder
-                   data='data/synth', # the synthetic benchmark
-                   lr:float|None=None, # learning rate (default: the variant's, else the `demo` preset's)
-                   **overrides, # budget and speed options, the same for every variant
-                  )->Config:
-    "The `Config` of one run of the study."
-    if variant not in VARIANTS: raise ValueError(f"unknown variant {variant!r}, expected one of {list(VARIANTS)}")
-    return make_config('demo', root=str(data), seed=seed, out=str(out), test_episodes=0, **{**overrides, **VARIANTS[variant], **({} if lr is None else dict(lr=lr))})
-
-def run_folder(out, variant:str, seed:int, lr:float|None=None)->Path:
-    "Where one run lives: `<out>/<variant>/seed<s>`, or `<out>/<variant>/lr<lr>/seed<s>` for a swept learning rate."
-    return Path(out)/variant/(f'lr{lr:g}' if lr is not None else '')/f'seed{seed}'
-
-# %% ../nbs/40_study.ipynb #91999563
-def _curves(out:Path)->dict:
-    "Train loss/accuracy and val accuracy from a run's metrics.csv."
-    rows = list(csv.DictReader((out/'metrics.csv').open())) if (out/'metrics.csv').exists() else []
-    tr = [r for r in rows if r['kind'] == 'train']; va = [r for r in rows if r['kind'] == 'val']
-    return dict(train_episode=[int(r['episode']) for r in tr], train_loss=[round(float(r['loss']), 4) for r in tr],
-                train_accuracy=[round(float(r['accuracy']), 2) for r in tr],
-                val_episode=[int(r['episode']) for r in va], val_accuracy=[round(float(r['accuracy']), 2) for r in va])
-
-def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=0, lr:float|None=None, **overrides)->dict:
-    "Train one variant with one seed, test it on the saved episodes of each shot, write and return `run.json`."
-    out = Path(out); done = out/'run.json'
-    cfg = variant_config(variant, seed, out, data, lr=lr, **overrides)
-    if done.exists():
-        run = json.loads(done.read_text())
-        diff = {k: (v, getattr(cfg, k)) for k, v in run['config'].items() if k not in ('k_shot', 'workers') and v != getattr(cfg, k)}
-        if diff: raise ValueError(f"{done}: a finished run with other settings ({', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items())}); use another study folder")
-        if not set(episode_files) <= set(run['test']): raise ValueError(f"{done}: tested at shots {sorted(run['test'])}, this study wants {sorted(episode_files)}; use another study folder")
-        return {**run, 'test': {k: run['test'][k] for k in episode_files}}
-    if threads: torch.set_num_threads(threads)
-    t0 = time.time()
-    res = train(cfg, resume=True, progress=False)  # a killed run continues from its last checkpoint
-    train_s, model = time.time() - t0, res['model']
-    test = read_split(cfg.test_split)
-    tests = {}
-    for k, f in episode_files.items():
-        t1 = time.time()
-        r = evaluate(model, test, cfg.root, load_episodes(f, test), cfg.update(k_shot=int(k)), cache=True)
-        tests[str(k)] = dict(accuracy=r['accuracy'], ci95=r['ci95'], episodes=r['episodes'], per_episode=r['per_episode'],
-                             per_class={c: d['accuracy'] for c, d in r['per_class'].items()}, seconds=round(time.time() - t1, 1))
-    run = dict(variant=variant, seed=seed, config=res['config'], trainable_parameters=res['trainable_parameters'],
-               train_seconds=round(train_s, 1), best_val=res['best_val'], curves=_curves(out), test=tests)
-    tmp = out/'.run.json.tmp'; tmp.write_text(json.dumps(run, default=float)); os.replace(tmp, done)
-    return run
-
-def _run_star(kw): return study_run(**kw)
+__all__ = ['CLAIMS', 'judge', 'run_study', 'study_table', 'claims_table']
 
 # %% ../nbs/40_study.ipynb #428c1efb
 CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-shot secondary
@@ -126,25 +40,6 @@ def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA)->list[dict]:
             except ValueError: pass
     return out
 
-# %% ../nbs/40_study.ipynb #dcc2118e
-def _schedule(items:list[dict], jobs:int, on_done)->None:
-    "Run `items` (dicts with `prio` and `kw` for `study_run`) `jobs` at a time, lowest `prio` first; `on_done(item, run)` may add items."
-    pending, running = sorted(items, key=lambda i: i['prio']), {}
-    if jobs <= 1:
-        while pending:
-            it = pending.pop(0)
-            for new in on_done(it, study_run(**it['kw'])) or []: pending.append(new)
-            pending.sort(key=lambda i: i['prio'])
-        return
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn')) as ex:
-        while pending or running:
-            while pending and len(running) < jobs:
-                it = pending.pop(0); running[ex.submit(_run_star, it['kw'])] = it
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for f in done:
-                for new in on_done(running.pop(f), f.result()) or []: pending.append(new)
-            pending.sort(key=lambda i: i['prio'])
-
 # %% ../nbs/40_study.ipynb #33fd4c1b
 def run_study(out='runs/study', # the study's folder: study.json, saved test episodes, one folder per run
               data='data/synth', # the synthetic benchmark (made if missing)
@@ -165,62 +60,23 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
               progress:bool=True,
              )->dict:
     "Train and test every (variant, seed) on the same saved episodes, paired by seed; write and return study.json."
-    t0 = time.time(); out = Path(out)
-    bad = [v for v in variants if v not in VARIANTS]
-    if bad: raise ValueError(f"unknown variant(s) {bad}, expected some of {list(VARIANTS)}")
-    check_value('episodes', episodes, int, at_least=1); check_value('epochs', epochs, int, at_least=1)
-    if episodes % epochs: raise ValueError(f"episodes={episodes} is not a multiple of epochs={epochs}")
-    if not seeds: raise ValueError("seeds: expected at least one seed")
-    if baseline_seeds is not None: check_value('baseline_seeds', baseline_seeds, int, at_least=1)
-    check_writable(out, 'study folder')
-    prec = resolve_precision(precision)  # once, in this process: every job computes in the same format
-    if progress: announce(prec)
-    root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)
-    tiny_weights_path()  # fail now, not in a worker, if the tiny ViT weights are missing
-    test = read_split(Path(root)/'splits/testlist.txt')
-    files = {}
-    for k in shots:
-        p = out/f'test_episodes_5way_{k}shot_{test_episodes}.json'
-        if not p.exists(): save_episodes(EpisodeSampler(test, 5, k, 1, seed=2026 + k).episodes(test_episodes), p, shot=k)
-        files[str(k)] = str(p)
-    common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // epochs, epochs=epochs,
-                  val_episodes=val_episodes, precision=prec.name, workers=0)
-    order = {v: i for i, v in enumerate(variants)}
-    def item(v, s, swept_lr=None, phase=1):  # a swept rate names the run's folder; the base rate does not
-        rate = swept_lr if swept_lr is not None else None if 'lr' in VARIANTS[v] else lr
-        return dict(prio=(phase, s, order[v]), v=v, lr=swept_lr, kw=dict(variant=v, seed=s, lr=rate, out=str(run_folder(out, v, s, swept_lr)), **common))
-    swept = {v: tuple(lrs) for v, lrs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
-    items = [item(v, seeds[0], x, phase=0) for v, xs in swept.items() for x in xs]
-    items += [item(v, s) for s in seeds for v in variants if v not in swept and (s == seeds[0] or VARIANTS[v].get('mode') != 'frozen')]
-    runs, sweeps = [], {v: {} for v in swept}
-    def on_done(it, r):
-        if progress: print(_line(r), flush=True)
-        if it['prio'][0] == 1: runs.append(r); return
-        v = it['v']; sweeps[v][it['lr']] = r
-        if len(sweeps[v]) < len(swept[v]): return
-        best = max(swept[v], key=lambda lr: (sweeps[v][lr]['best_val'] or {}).get('accuracy', -1))  # val only; ties: the first listed
-        runs.append(sweeps[v][best])
-        if progress: print(f"{v}: learning rate {best:g} (val " + ", ".join(f"{lr:g}: {(sweeps[v][lr]['best_val'] or {}).get('accuracy', float('nan')):.1f}" for lr in swept[v]) + ")", flush=True)
-        return [item(v, s, best) for s in seeds[1:baseline_seeds]]
-    _schedule(items, jobs, on_done)
-    runs.sort(key=lambda r: (order[r['variant']], r['seed']))
+    ex = run_experiment(out, data, variants, seeds, episodes, epochs, val_episodes, test_episodes, shots, sweep, lr, baseline_seeds, precision,
+                        jobs, threads, progress=progress)
+    runs, sweeps, prec = ex['runs'], ex['sweeps'], ex['precision']
     res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, episodes=episodes, epochs=epochs,
                val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots), delta=DELTA, primary_shot=1,
-               precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=round(time.time() - t0, 1),
-               compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in [*runs, *(x for s in sweeps.values() for x in s.values())]), 1),
+               precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=ex['seconds'],
+               compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in [*runs, *(x for s in sweeps.values() for x in s)]), 1),
                machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
-               sweep={v: dict(lrs=list(swept[v]), seed=seeds[0], val={f'{lr:g}': (s[lr]['best_val'] or {}).get('accuracy') for lr in swept[v]},
+               sweep={v: dict(lrs=list(ex['swept'][v]), seed=seeds[0], val={f"{r['config']['lr']:g}": (r['best_val'] or {}).get('accuracy') for r in s},
                              chosen=next(r['config']['lr'] for r in runs if r['variant'] == v)) for v, s in sweeps.items()},
                runs=runs, summary=summarize(runs))
     res['claims'] = judge(runs, [str(k) for k in shots])
-    tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
+    out = Path(out); tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
     if progress: print(study_table(res)); print(claims_table(res))
     return res
 
 # %% ../nbs/40_study.ipynb #a003624b
-def _line(r): return (f"{r['variant']} seed {r['seed']} lr {r['config']['lr']:g}: " + ", ".join(f"{k}-shot {t['accuracy']:.1f} +- {t['ci95']:.1f}%" for k, t in r['test'].items())
-                      + f" (val {(r['best_val'] or {}).get('accuracy', float('nan')):.1f}, {r['train_seconds']:.0f}s training)")
-
 def study_table(res:dict)->str:
     "The summary as a text table: across-seed mean +- 95% t-interval per shot, parameters, training time."
     s = res['summary']; shots = [k for k in next(iter(s.values())) if k.endswith('shot')]

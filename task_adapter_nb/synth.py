@@ -11,7 +11,8 @@ import numpy as np
 from .clips import write_video
 
 # %% auto #0
-__all__ = ['PRIMITIVES', 'SHAPES', 'synth_classes', 'synth_class_splits', 'render_clip', 'make_synth', 'check_synth']
+__all__ = ['PRIMITIVES', 'SHAPES', 'SYNTH_PRESET', 'synth_classes', 'synth_class_splits', 'render_clip', 'make_synth',
+           'check_synth', 'synth_files']
 
 # %% ../nbs/02_synth.ipynb #e4aeef59
 PRIMITIVES = ('move right', 'move left', 'move up', 'move down', 'rotate clockwise', 'rotate counterclockwise',
@@ -184,3 +185,15 @@ def check_synth(root, # a folder that should hold a finished synthetic benchmark
     missing = [str(p) for p in [root/'videos'] + [root/'splits'/f'{s}list.txt' for s in m['config']['splits']] if not p.exists()]
     if missing: raise FileNotFoundError(f"{root}: not a finished synthetic benchmark, {missing[0]} is missing; delete {root} and build it again")
     return m
+
+# %% ../nbs/02_synth.ipynb #7bcfcedd
+SYNTH_PRESET = dict(backbone='vit_tiny_synth', size=64, resize=64, adapted_blocks=3, optimizer='adamw', lr=3e-3, weight_decay=0.01,
+                    schedule='cosine', n_query=3, epochs=2, episodes_per_epoch=150, val_episodes=200, test_episodes=500, seed=0,
+                    precision='auto', save_every=50, temporal_embedding_at='first_adapted')
+
+def synth_files(folder='data/synth', # a benchmark made by `make_synth`
+               )->dict: # `Config` fields: root, the three split files, the frame store
+    "Where a run finds the synthetic benchmark in `folder`."
+    d = Path(folder)
+    return dict(root=str(d/'videos'), train_split=str(d/'splits/trainlist.txt'), val_split=str(d/'splits/vallist.txt'),
+                test_split=str(d/'splits/testlist.txt'), frame_store=str(d/'frames.u8'))
