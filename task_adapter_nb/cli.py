@@ -18,7 +18,8 @@ from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
 from .runs import read_checkpoint, check_checkpoint, load_trainable
-from .bench import bench_model, bench_eval, bench_train, compare_train, machine
+from .bench import bench_model, machine
+from .bench_runs import bench_eval, bench_train, compare_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study
