@@ -101,6 +101,7 @@ class TaskAdapterBlock(nn.Module):
         if self.mlp_adapter is not None: x = x + self.mlp_adapter(h)
         return x
 
+# %% ../nbs/11_adapters.ipynb #5d4d3aa1
 def attention_weights(attn:nn.Module, # a timm `Attention` (qkv, num_heads, q_norm, k_norm)
                       x:torch.Tensor, # its (normalised) input `(N, S, D)`
                       mask:torch.Tensor|None=None, # bool `(S, S)`, True = may attend

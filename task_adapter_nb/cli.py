@@ -41,6 +41,7 @@ def synth(out:str='data/synth', # output folder
     print(f"{root}: splits in {root/'splits'}, videos in {root/'videos'}")
     return root
 
+# %% ../nbs/90_cli.ipynb #8922ba5b
 def validate(split:str=None, # split file (any format `read_split` reads); required
              root:str=None, # dataset root holding the videos; required
              n_way:int=5, # classes per episode
@@ -56,6 +57,7 @@ def validate(split:str=None, # split file (any format `read_split` reads); requi
     print(rep)
     return 0 if rep.ok else 1
 
+# %% ../nbs/90_cli.ipynb #a300a13f
 def _default_synth(out='data/synth'):
     return make_synth(out, seed=0, videos_per_class=40, progress=True)
 
@@ -70,6 +72,7 @@ def pretrain(out:str=None, # weights file (default: data/vit_tiny_synth.pth in t
     rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force)
     print(json.dumps({k: rep[k] for k in ('config', 'seconds', 'test_accuracy')}, indent=1))
 
+# %% ../nbs/90_cli.ipynb #023c2114
 def bench(what:str='data', # what to time: data, model, eval or train (`task-adapter bench train`; the one argument without --)
           root:str=None, # data: dataset root (default: the synthetic benchmark in data/synth, made if missing)
           split:str=None, # data: split file (default: the synthetic test split)
@@ -95,6 +98,7 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
          ):
     "Print speed figures: `data` (clip pipeline vs raw decord), `model` (train step, eval episode), `eval` (prefix cache), `train` (episodes/s)."
     if out: check_writable(Path(out).parent, '--out')  # before the measurements
+    syn = _default_synth() if what in ('train', 'eval') else None
     if what == 'data':
         if root is None:
             syn = _default_synth(); root, split = syn/'videos', split or syn/'splits/testlist.txt'
@@ -103,18 +107,15 @@ def bench(what:str='data', # what to time: data, model, eval or train (`task-ada
     elif what == 'model':
         res = bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile)
     elif what == 'train':
-        syn = _default_synth()
         res = (compare_train(against, syn, episodes, passes, mode=mode, precision=precisions.split(',')[0]) if against
                else bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes))
-    elif what == 'eval':
-        syn = _default_synth()
-        res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
+    elif what == 'eval': res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
     else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model, eval or train")
     if out:  # the figures with what made them: the command line and the machine
         rec = dict(command=' '.join(_INVOKED) or None, machine=machine(), results=res)
         Path(out).write_text(json.dumps(rec, indent=1, default=str)); print(f"wrote {out}")
-    return None
 
+# %% ../nbs/90_cli.ipynb #4255a8c3
 def demo(out:str='runs/demo', # results, plot and the runs of each method
          data:str='data/synth', # the synthetic benchmark (made if missing)
          episodes:int=200, # training episodes per trained method
@@ -168,6 +169,7 @@ def _check_data(cfg:Config, which=('train', 'val', 'test')):
         rep = validate_split(read_split(f), cfg.root, cfg.n_way, k, q, decode=False)
         if not rep.ok: print(rep); raise SystemExit(f"{f}: the {w} split cannot fill {cfg.n_way}-way {k}-shot {q}-query episodes from {cfg.root}; see the report above")
 
+# %% ../nbs/90_cli.ipynb #7b563b45
 def train(preset:str=None, # one of `PRESETS` (the paper's settings per benchmark, or `demo`)
           config:str=None, # YAML file of options (applied after the preset)
           splits:str=None, # folder of the standard split files (as download_splits writes), for the preset's benchmark
@@ -235,6 +237,7 @@ def command_parser(name:str)->argparse.ArgumentParser:
             _option(p, c.name, bool if isinstance(c.default, bool) else type(c.default), None, f"{docs.get(c.name) or ''} (Config default: {c.default!r})")
     return p
 
+# %% ../nbs/90_cli.ipynb #0984eeae
 def main(argv:list[str]|None=None, # arguments after the program name (default: sys.argv[1:])
         )->int:
     "`task-adapter <command> [options]`: dispatch to a command; exit code 0 on success."

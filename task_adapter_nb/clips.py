@@ -83,6 +83,7 @@ def _check_path(path) -> Path:
         raise VideoError(f"{path}: not a video (expected a frame folder or one of {VIDEO_EXTS})")
     return path
 
+# %% ../nbs/00_clips.ipynb #15ed3295
 def count_frames(path, # a video file or a folder of frame images
                 )->int:
     "Number of frames of a video file or frame folder, with the same errors as `read_frames`."
@@ -108,6 +109,7 @@ def read_frames(path, # a video file (.mp4 .webm .avi .mkv) or a folder of frame
     if path.is_dir(): return np.stack([np.asarray(Image.open(files[i]).convert('RGB')) for i in indices])
     return _get_batch(vr, path, indices)
 
+# %% ../nbs/00_clips.ipynb #3d7d5a27
 def _get_batch(vr, path, indices):
     try: return vr.get_batch(list(indices)).asnumpy()
     except Exception as e: raise VideoError(f"{path}: decoding frames {list(indices)} failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None

@@ -11,7 +11,7 @@ from .synth import make_synth, check_synth
 from .checks import check_writable
 from .backbone import tiny_weights_path
 from .stills import pretrain_tiny
-from .runner import run_experiment, VARIANTS
+from .runner import run_experiment
 
 # %% auto #0
 __all__ = ['METHODS', 'run_demo', 'demo_table', 'plot_demo']
@@ -57,6 +57,7 @@ def run_demo(out='runs/demo', # results, plot and the runs of each method
     if plot: plot_demo(res, out/'demo.png')
     return res
 
+# %% ../nbs/30_demo.ipynb #7bc9325a
 def demo_table(res:dict)->str:
     "The demo's results as a text table."
     shots = sorted(int(k[:-4]) for k in next(iter(res['methods'].values())) if k.endswith('shot'))

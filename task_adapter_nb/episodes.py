@@ -128,6 +128,7 @@ class EpisodeDataset(Dataset):
             out.update(videos=[(c, v) for g in (ep.support, ep.query) for c, vids in zip(ep.classes, g) for v in vids], frames=torch.from_numpy(np.stack(frames)))
         return out
 
+# %% ../nbs/03_episodes.ipynb #8b2498e9
 def _worker_init(_):
     torch.set_num_threads(1)  # one thread per worker: the workers are the parallelism
 
@@ -195,6 +196,7 @@ class FrameStore:
         if progress: print(f"frame store: {len(keys)} videos, {off / 1e9:.2f} GB decoded once into {path} in {time.time() - t0:.1f}s")
         return cls(path)
 
+# %% ../nbs/03_episodes.ipynb #192d63be
 def open_frame_store(path, # the store's data file
                      splits:list[Split], # the videos it must hold
                      root, # where they are

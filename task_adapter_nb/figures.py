@@ -86,6 +86,7 @@ def plot_study(res:dict):
         ax.set_title(f"5-way {k[:-4]}-shot, test classes", fontsize=10); ax.set_ylabel('accuracy (%)')
     fig.tight_layout(); return fig
 
+# %% ../nbs/41_results.ipynb #1ff61af4
 def plot_curves(res:dict, variants=None):
     "Validation accuracy (each seed faint, the mean bold) and training loss (mean over seeds) against training episodes, per variant."
     import matplotlib.pyplot as plt, seaborn as sns
@@ -104,6 +105,7 @@ def plot_curves(res:dict, variants=None):
     a.set_xlabel('training episodes'); a.set_ylabel('train loss (20-episode mean)'); b.set_xlabel('training episodes'); b.set_ylabel('val accuracy (%)')
     b.axhline(20, ls='--', color='grey', lw=1); b.legend(fontsize=7); fig.tight_layout(); return fig
 
+# %% ../nbs/41_results.ipynb #a8d65c76
 def plot_forest(res:dict, shot:int|None=None):
     "Each claim's paired difference a - b in points: the mean (dot), its 95% t-interval over seeds (black), the episode bootstrap (grey), the seeds (small dots); shaded: [0, delta)."
     import matplotlib.pyplot as plt, seaborn as sns
@@ -120,6 +122,7 @@ def plot_forest(res:dict, shot:int|None=None):
     h, l = ax.get_legend_handles_labels(); u = dict(zip(l, h)); ax.legend(u.values(), u.keys(), fontsize=7, loc='best')
     ax.set_xlabel('paired difference of test accuracy, a - b (points)'); return fig
 
+# %% ../nbs/41_results.ipynb #41b2f89c
 def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:str='1'):
     "Test accuracy per class (mean over seeds) for a few variants, classes sorted by the last variant."
     import matplotlib.pyplot as plt, seaborn as sns

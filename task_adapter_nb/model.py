@@ -130,6 +130,7 @@ def _official_state(src)->dict:
     if 'conv1.weight' not in out: raise KeyError(f"{src if isinstance(src, (str, Path)) else 'state dict'}: no 'conv1.weight': not a CLIP visual tower in the authors' layout (keys start {list(sd)[:3]})")
     return out
 
+# %% ../nbs/13_model.ipynb #5b8e8d67
 def load_official_checkpoint(path_or_state_dict, # a file or state dict in the authors' layout (or an OpenAI CLIP visual state dict)
                              adapted_blocks:int=6, # M: the official code adapts the last 6 of 12 blocks
                              num_heads:int|None=None, # default: width // 64, as in CLIP

@@ -103,6 +103,7 @@ def check_split_counts(benchmark:str, # a key of `BENCHMARKS`
     want, got = BENCHMARKS[benchmark]['counts'][which], (len(split.classes), len(split))
     if got != want: raise ValueError(f"{split.name}: {benchmark} {which} should have {want[0]} classes / {want[1]} videos, found {got[0]} / {got[1]}")
 
+# %% ../nbs/01_splits.ipynb #4057f95c
 def download_splits(benchmark:str, # a key of `BENCHMARKS`
                     dest='data/splits', # folder to write `<folder>/<split>list<id>.txt` into
                     ref:str=TRX_REF, # commit of tobyperrett/trx
@@ -161,6 +162,7 @@ class ValidationReport:
         out.append("OK: every episode can be built" if self.ok else "FAILED: fix the problems above before training")
         return '\n'.join(out)
 
+# %% ../nbs/01_splits.ipynb #7e1043fe
 def _probe(path):
     try: return count_frames(path), None
     except Exception as e: return None, str(e)

@@ -57,6 +57,7 @@ def make_stills(n:int, # number of stills
     imgs, cover, shapes, state = map(np.stack, zip(*out))
     return dict(images=imgs, cover=cover, shapes=shapes, state=state)
 
+# %% ../nbs/14_stills.ipynb #31e3b15d
 class StillsObjective(nn.Module):
     "The pretraining heads: object state and both shapes from the class token, patch coverage from the patch tokens."
     def __init__(self, vit:VisionTransformer, n_shapes:int=5, n_state:int=6):
@@ -80,6 +81,7 @@ def _normalise(imgs:np.ndarray)->torch.Tensor:
     x = torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div_(255)
     return (x - torch.tensor(CLIP_MEAN).view(1, 3, 1, 1)) / torch.tensor(CLIP_STD).view(1, 3, 1, 1)
 
+# %% ../nbs/14_stills.ipynb #f71f26d5
 @torch.no_grad()
 def evaluate_stills(obj:StillsObjective, data:dict, batch:int=256)->dict:
     "Shape accuracies (%) and the accuracy of thresholded patch coverage (object, distractor) on `data`."
@@ -97,6 +99,7 @@ def evaluate_stills(obj:StillsObjective, data:dict, batch:int=256)->dict:
     out['state error / baseline'] = dict(zip(['x', 'y', 'size', 'orient cos', 'orient sin', 'opacity'], (err / n / base).round(2).tolist()))
     return out
 
+# %% ../nbs/14_stills.ipynb #b0807e73
 def pretrain_tiny(out=None, # weights file (default: `tiny_weights_path(must_exist=False)`)
                   seed:int=0, # data and initialisation are deterministic from it
                   steps:int=1500, # optimiser steps

@@ -4,11 +4,11 @@
 
 # %% ../nbs/40_study.ipynb #75de2074
 from __future__ import annotations
-import json, time, os, platform
+import json, os, platform
 from pathlib import Path
 import torch
 from . import __version__
-from .runner import VARIANTS, SWEEP, run_experiment, variant_config, run_folder, study_run
+from .runner import run_experiment
 from .stats import DELTA, paired, summarize
 
 # %% auto #0

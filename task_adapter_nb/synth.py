@@ -71,6 +71,7 @@ def _down(a, s):
     if b.shape[-1] < 2: return b.mean((1, 3))  # one channel: numpy sums in another order
     return sum(b[:, i, :, j] for i in range(s) for j in range(s)) / (s * s)  # numpy's order for two or more channels
 
+# %% ../nbs/02_synth.ipynb #fd74e280
 def render_clip(cls:str, # a class name of `synth_classes`, 'first then second'
                 rng:np.random.Generator, # all randomness of the clip
                 size:int=64, # frame side in pixels
@@ -137,6 +138,7 @@ def _write_class(args):
         ids.append(vid)
     return cls, ids
 
+# %% ../nbs/02_synth.ipynb #bb6985d0
 def make_synth(out='data/synth', # output folder (videos/, splits/, synth.json)
                seed:int=0, # everything (class splits, clips) is deterministic from it
                videos_per_class:int=40, # clips per class
@@ -175,6 +177,7 @@ def make_synth(out='data/synth', # output folder (videos/, splits/, synth.json)
     if progress: print(f"wrote {len(jobs) * videos_per_class} clips of {len(jobs)} classes to {out} in {secs:.1f}s")
     return out
 
+# %% ../nbs/02_synth.ipynb #8b60da03
 def check_synth(root, # a folder that should hold a finished synthetic benchmark
                )->dict: # its synth.json
     "Check that `root` holds a finished synthetic benchmark (synth.json, split files, videos); a one-line error otherwise."
