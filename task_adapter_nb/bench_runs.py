@@ -96,8 +96,8 @@ def compare_train(against, # a folder with another version of this package (e.g.
     if not (Path(against)/'task_adapter_nb'/'__init__.py').exists(): raise FileNotFoundError(f"{against}: no task_adapter_nb package in that folder")
     from task_adapter_nb.config import make_config
     c = make_config('demo', root=str(data), **overrides); m = build_model(c)
-    work = episodes * (model_flops(m.encoder.vit, c.n_way * (c.k_shot + c.n_query), c.num_frames, c.adapted_blocks)['task_adapter']
-                       + 2 * model_flops(m.encoder.vit, c.n_way * (c.k_shot + c.n_query), c.num_frames, c.adapted_blocks)['adapted'])
+    fl = model_flops(m.encoder.vit, c.n_way * (c.k_shot + c.n_query), c.num_frames, c.adapted_blocks)
+    work = episodes * (fl['task_adapter'] + 2 * fl['adapted'])  # the forward pass, and a backward through the adapted blocks
     t = {'old': [], 'new': []}
     for _ in range(passes):
         t['old'].append(_train_in(str(against), data, episodes, overrides)); t['new'].append(_train_in(None, data, episodes, overrides))
