@@ -12,14 +12,14 @@ from .clips import ClipTransform, VideoError
 from .checks import parse_bool, check_writable
 from .splits import read_split, validate as validate_split
 from .synth import make_synth
-from .episodes import bench_data, load_episodes
+from .episodes import load_episodes
 from .backbone import tiny_weights_path
 from .stills import pretrain_tiny
 from .config import Config, make_config, build_model, PRESETS
 from . import learner
 from .runs import read_checkpoint, check_checkpoint, load_trainable
 from .bench import bench_model, machine
-from .bench_runs import bench_eval, bench_train, compare_train
+from .bench_runs import bench_data, bench_eval, bench_train, compare_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study
@@ -147,8 +147,9 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
          ):
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
     cmd = ' '.join(_INVOKED) or None  # the command line `main` ran, recorded in study.json
-    run_study(out, data, tuple(v for v in variants.split(',') if v), tuple(int(x) for x in seeds.split(',')), episodes, epochs, val_episodes,
-              test_episodes, tuple(int(x) for x in shots.split(',')), not no_sweep, lr or None, baseline_seeds or None, precision, jobs, threads, command=cmd)
+    run_study(out, tuple(v for v in variants.split(',') if v), tuple(int(x) for x in seeds.split(',')), not no_sweep, lr or None, baseline_seeds or None,
+              jobs, threads, command=cmd, data=data, episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes,
+              shots=tuple(int(x) for x in shots.split(',')), precision=precision)
 
 # %% ../nbs/90_cli.ipynb #016efc3c
 def _bool(v): return parse_bool(v)  # strict: 'ture' is an error, not False

@@ -5,6 +5,7 @@
 # %% ../nbs/16_evaluation.ipynb #751c51bb
 from __future__ import annotations
 import os, math, hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,7 +19,8 @@ from .config import Config
 from .precision import resolve_precision, autocast, tune_allocator
 
 # %% auto #0
-__all__ = ['MEMORY_CACHE_GB', 'eval_episodes', 'frame_store', 'cache_fingerprint', 'TokenCache', 'evaluate']
+__all__ = ['MEMORY_CACHE_GB', 'eval_episodes', 'frame_store', 'cache_fingerprint', 'TokenCache', 'fill_cache', 'Tally',
+           'evaluate']
 
 # %% ../nbs/16_evaluation.ipynb #bdcbab70
 def eval_episodes(cfg:Config, split:Split, which:str='test', n:int|None=None)->list[Episode]:
@@ -100,8 +102,79 @@ class TokenCache:
         try: return torch.load(self._file(k), map_location='cpu', weights_only=True)
         except Exception as e: raise ValueError(f"{self._file(k)}: unreadable cache file for video {k} ({type(e).__name__}); delete it") from None
 
+# %% ../nbs/16_evaluation.ipynb #252d301b
+def fill_cache(model:TaskAdapter, # the model whose tokens are cached (in eval mode)
+               split:Split, root, # the split the episodes come from, and its dataset root
+               episodes:list[Episode], # the episodes whose videos are needed
+               cfg:Config, # frames, sizes, precision, workers
+               cache:bool|str|Path=True, # True: in memory (kept for the next pass); a folder: one file per video there
+               store:FrameStore|None=None, # read clips from this frame store (None: decode the video files)
+               device=None, # default: the model's device
+               progress:bool=False, # show a progress bar
+              )->TokenCache: # video -> prefix tokens (task adapters) or whole features (none)
+    "Run every video of `episodes` that is not cached yet through the prefix (and the adapted blocks, without task adapters) and cache it."
+    device = device or next(model.parameters()).device
+    full = _independent(model)
+    paths = {(e.cls, e.video): p for e in split.entries if (p := resolve(e, root))}
+    keys = sorted({(c, v) for e in episodes for c, g, q in zip(e.classes, e.support, e.query) for v in g + q})
+    missing = [k for k in keys if k not in paths]
+    if missing: raise FileNotFoundError(f"{missing[0][0]}/{missing[0][1]} is not under {root}")
+    folder = None if cache is True else cache
+    tokens = TokenCache(folder, cache_fingerprint(model, cfg, full))
+    todo = [k for k in keys if k not in tokens]
+    workers = 0 if store is not None else cfg.workers  # reading from the store costs less than starting processes
+    dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, ClipTransform(cfg.size, cfg.resize), store), batch_size=16, num_workers=workers)
+    shared = TokenCache(None, cache_fingerprint(model, cfg, False)) if full and model.encoder.M > 0 and folder is None else None
+    it = iter(todo)
+    for clips in tqdm(dl, desc='cache', disable=not progress, leave=False):
+        ks = [next(it) for _ in range(len(clips))]
+        with autocast(cfg.precision, device):
+            if shared is None: t = model.encoder.run_prefix(clips.to(device))
+            else:
+                miss = [j for j, k in enumerate(ks) if k not in shared]
+                if miss:
+                    for j, x in zip(miss, model.encoder.run_prefix(clips[miss].to(device)).unflatten(0, (len(miss), cfg.num_frames))): shared[ks[j]] = x
+                t = torch.cat([shared[k] for k in ks])
+            t = model.encoder.run_adapted(t) if full else t.unflatten(0, (len(clips), cfg.num_frames))
+        for k, x in zip(ks, t): tokens[k] = x
+    tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
+    if shared is not None: shared.keep()
+    return tokens
+
+# %% ../nbs/16_evaluation.ipynb #7d9decbd
+class Tally:
+    "Per-episode accuracies, and per class: queries, right answers and what the wrong ones were taken for."
+    def __init__(self): self.accs, self.per_class = {}, {}
+    def add(self, i:int, ep:Episode, pred:torch.Tensor):
+        "Count episode `i`, whose queries were predicted as `pred` (labels within the episode)."
+        qlab = torch.tensor([y for y, g in enumerate(ep.query) for _ in g])
+        self.accs[i] = (pred == qlab).float().mean().item()
+        for y, p in zip(qlab.tolist(), pred.tolist()):
+            d = self.per_class.setdefault(ep.classes[y], {'n': 0, 'right': 0, 'confused_with': {}})
+            d['n'] += 1; d['right'] += int(p == y)
+            if p != y: d['confused_with'][ep.classes[p]] = d['confused_with'].get(ep.classes[p], 0) + 1
+    def merge(self, other:Tally)->Tally:
+        "Add the counts of `other` (other episodes: another process's share)."
+        self.accs.update(other.accs)
+        for c, d in other.per_class.items():
+            t = self.per_class.setdefault(c, {'n': 0, 'right': 0, 'confused_with': {}}); t['n'] += d['n']; t['right'] += d['right']
+            for k, v in d['confused_with'].items(): t['confused_with'][k] = t['confused_with'].get(k, 0) + v
+        return self
+    def gathered(self, world:int=1)->Tally:
+        "The tallies of all `world` processes merged (this one when there is one process)."
+        if world <= 1: return self
+        got = [None] * world; dist.all_gather_object(got, self); out = Tally()
+        for t in got: out.merge(t)
+        return out
+    def result(self)->dict:
+        "Mean accuracy +- 1.96 std / sqrt(n) over episodes, the per-episode accuracies, and per class its accuracy and most frequent confusion."
+        per_ep = [self.accs[i] for i in sorted(self.accs)]
+        acc, ci = _ci(per_ep)
+        cls = {c: dict(accuracy=round(100 * d['right'] / d['n'], 1), n=d['n'], most_confused_with=max(d['confused_with'], key=d['confused_with'].get) if d['confused_with'] else None)
+               for c, d in sorted(self.per_class.items())}
+        return dict(accuracy=acc, ci95=ci, episodes=len(per_ep), per_episode=per_ep, per_class=cls)
+
 # %% ../nbs/16_evaluation.ipynb #5cb17a70
-@torch.no_grad()
 def evaluate(model:TaskAdapter, # the model (put in eval mode here)
              split:Split, root, # the split the episodes come from, and its dataset root
              episodes:list[Episode], # saved episodes
@@ -115,45 +188,16 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
     "Mean per-episode accuracy +- 1.96 std / sqrt(n) on `episodes`, optionally with the prefix cache."
     was_training = model.training; model.eval(); tune_allocator()
     device = device or next(model.parameters()).device
-    tf = ClipTransform(cfg.size, cfg.resize)
     mine = list(range(rank, len(episodes), world))
-    accs, per_class = {}, {}
     store = store if store is not None else frame_store(cfg)
     if store is not None and any((e.cls, e.video) not in store for e in split.entries): store = None  # a split the store was not made for: decode
-    workers = 0 if store is not None else cfg.workers  # reading from the store costs less than starting processes
-    full = _independent(model)
-    if cache is not False and cache is not None:
-        paths = {(e.cls, e.video): p for e in split.entries if (p := resolve(e, root))}
-        keys = sorted({(c, v) for i in mine for c, g, q in zip(episodes[i].classes, episodes[i].support, episodes[i].query) for v in g + q})
-        missing = [k for k in keys if k not in paths]
-        if missing: raise FileNotFoundError(f"{missing[0][0]}/{missing[0][1]} is not under {root}")
-        folder = None if cache is True else cache
-        tokens = TokenCache(folder, cache_fingerprint(model, cfg, full))
-        todo = [k for k in keys if k not in tokens]
-        dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, tf, store), batch_size=16, num_workers=workers)
-        # whole features of a model with a frozen prefix start from that prefix's tokens, kept in memory like any pass's:
-        # fine-tuning's next val epoch, and any model with the same frozen prefix, skip the prefix
-        shared = TokenCache(None, cache_fingerprint(model, cfg, False)) if full and model.encoder.M > 0 and folder is None else None
-        it = iter(todo)
-        for clips in tqdm(dl, desc='cache', disable=not progress, leave=False):
-            ks = [next(it) for _ in range(len(clips))]
-            with autocast(cfg.precision, device):
-                if shared is None: t = model.encoder.run_prefix(clips.to(device))
-                else:
-                    miss = [j for j, k in enumerate(ks) if k not in shared]
-                    if miss:
-                        for j, x in zip(miss, model.encoder.run_prefix(clips[miss].to(device)).unflatten(0, (len(miss), cfg.num_frames))): shared[ks[j]] = x
-                    t = torch.cat([shared[k] for k in ks])
-                t = model.encoder.run_adapted(t) if full else t.unflatten(0, (len(clips), cfg.num_frames))
-            for k, x in zip(ks, t): tokens[k] = x
-        tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
-        if shared is not None: shared.keep()
-    else:
-        ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=tf, store=store)
+    full, cached = _independent(model), cache is not False and cache is not None
+    if cached: tokens = fill_cache(model, split, root, [episodes[i] for i in mine], cfg, cache, store, device, progress)
+    else: ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize), store=store)
     def predict(i):  # one episode -> predicted labels of its queries (runs in worker threads: grad mode and autocast are per thread)
         ep = episodes[i]
         with torch.no_grad(), autocast(cfg.precision, device):
-            if cache is not False and cache is not None:
+            if cached:
                 sup = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.support) for v in g]
                 qry = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.query) for v in g]
                 f = torch.stack(sup + qry) if full else model.encoder.run_adapted(torch.cat(sup + qry), n_support=len(sup))
@@ -166,32 +210,13 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
     # On a CPU, an episode's kernels are too small to keep two cores busy inside one op; two episodes at a time in
     # threads do (about 1.3x on 2 cores, the same predictions). The thread count is left alone: changing it and back
     # was seen to slow the training steps that follow.
-    threads = torch.get_num_threads()
-    par = device.type == 'cpu' and threads > 1 and len(mine) > 1
-    if par:
-        from concurrent.futures import ThreadPoolExecutor
-        pool = ThreadPoolExecutor(min(threads, 4))
+    par = device.type == 'cpu' and torch.get_num_threads() > 1 and len(mine) > 1
+    pool = ThreadPoolExecutor(min(torch.get_num_threads(), 4)) if par else None
+    tally = Tally()
     try:
         for i, pred in tqdm(pool.map(predict, mine) if par else map(predict, mine), total=len(mine), desc='episodes', disable=not progress, leave=False):
-            ep = episodes[i]
-            qlab = torch.tensor([y for y, g in enumerate(ep.query) for _ in g])
-            accs[i] = (pred == qlab).float().mean().item()
-            for y, p in zip(qlab.tolist(), pred.tolist()):
-                d = per_class.setdefault(ep.classes[y], {'n': 0, 'right': 0, 'confused_with': {}})
-                d['n'] += 1; d['right'] += int(p == y)
-                if p != y: d['confused_with'][ep.classes[p]] = d['confused_with'].get(ep.classes[p], 0) + 1
+            tally.add(i, episodes[i], pred)
     finally:
         if par: pool.shutdown()
-    if world > 1:
-        got = [None] * world; dist.all_gather_object(got, (accs, per_class)); accs, per_class = {}, {}
-        for a, pc in got:
-            accs.update(a)
-            for c, d in pc.items():
-                t = per_class.setdefault(c, {'n': 0, 'right': 0, 'confused_with': {}}); t['n'] += d['n']; t['right'] += d['right']
-                for k, v in d['confused_with'].items(): t['confused_with'][k] = t['confused_with'].get(k, 0) + v
     model.train(was_training)
-    per_ep = [accs[i] for i in sorted(accs)]
-    acc, ci = _ci(per_ep)
-    cls = {c: dict(accuracy=round(100 * d['right'] / d['n'], 1), n=d['n'], most_confused_with=max(d['confused_with'], key=d['confused_with'].get) if d['confused_with'] else None)
-           for c, d in sorted(per_class.items())}
-    return dict(accuracy=acc, ci95=ci, episodes=len(per_ep), per_episode=per_ep, per_class=cls)
+    return tally.gathered(world).result()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, re, time, math, random, platform
 from dataclasses import asdict
+from types import SimpleNamespace
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -90,14 +91,17 @@ def _test(model, cfg:Config, split:Split, episodes:list, out:Path, state:dict, l
         if progress and res['episodes']: print(f"test: {res['accuracy']:.2f} +- {res['ci95']:.2f}% on {res['episodes']} episodes ({cfg.n_way}-way {cfg.k_shot}-shot)")
     return results
 
-# %% ../nbs/20_learner.ipynb #a597c105
-def train(cfg:Config, # the run
-          resume:bool=False, # continue the run in `out` (settings that change the result must be the same)
-          overwrite:bool=False, # replace a run that is already in `out`
-          progress:bool=True, # progress bars
-          stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests
-         )->dict: # results (also written to `out/results.json`)
-    "Train on the train split, select on val after each epoch, test the best model on saved test episodes."
+# %% ../nbs/20_learner.ipynb #d35b7c9b
+class _Run(SimpleNamespace):
+    "What a training run holds from set-up to test: configuration, splits, model, optimiser, schedule and state."
+    def checkpoint(self, name='last.pth'):
+        "Write the run's state (rank 0): resuming from it continues exactly here."
+        if self.rank == 0:
+            save_checkpoint(self.out/name, dict(config=asdict(self.cfg), trainable=trainable_state(self.model), optimizer=self.opt.state_dict(),
+                                                scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), rng=_rng_state(), **self.state))
+
+def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool)->_Run:
+    "Everything before the first training step (see above)."
     cfg.check(); tune_allocator()
     rank, world = _dist_info()
     device = torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
@@ -113,8 +117,7 @@ def train(cfg:Config, # the run
     per_step = cfg.accumulate * world
     if total % per_step or cfg.episodes_per_epoch % per_step:
         raise ValueError(f"episodes_per_epoch ({cfg.episodes_per_epoch}) must be a multiple of accumulate x processes ({per_step})")
-    steps = total // per_step
-    opt, sched = _optimiser(cfg, params, steps)
+    opt, sched = _optimiser(cfg, params, total // per_step)
     scaler = prec.grad_scaler(device)  # fp16 on CUDA: loss scaling; otherwise a pass-through
     state = _resume_state(out, cfg, model, opt, sched, scaler, rank) if resume else _fresh_state()
     ddp = model
@@ -126,63 +129,85 @@ def train(cfg:Config, # the run
         short = sum(check_episode_videos(splits[w], cfg.root, e, cfg.num_frames) for w, e in (('val', val_eps), ('test', test_eps)))
         if short and progress: print(f"note: {short} val/test videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
     log = _Log(out, state['episode'] if resume else None) if rank == 0 else None
-    def checkpoint(name='last.pth'):
-        if rank == 0:
-            save_checkpoint(out/name, dict(config=asdict(cfg), trainable=trainable_state(model), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
-                                           rng=_rng_state(), **state))
+    return _Run(cfg=cfg, rank=rank, world=world, device=device, out=out, splits=splits, prec=prec, model=model, params=params, total=total, per_step=per_step,
+                opt=opt, sched=sched, scaler=scaler, state=state, ddp=ddp, val_eps=val_eps, test_eps=test_eps, log=log)
+
+# %% ../nbs/20_learner.ipynb #405a7b45
+def _train_data(run:_Run, progress:bool):
+    "The DataLoader of this process's remaining training episodes, and the frame-token reuse (or None)."
+    cfg, splits, start = run.cfg, run.splits, run.state['episode']
+    tf = ClipTransform(cfg.size, cfg.resize, train=True)
+    sampler = EpisodeSampler(splits['train'], cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed)
+    store = frame_store(cfg)
+    if store is not None and start == 0 and run.rank == 0 and progress:
+        short = sum(store.index[(e.cls, e.video)][1] < cfg.num_frames for e in splits['train'].entries if (e.cls, e.video) in store)
+        if short: print(f"note: {short} of the {len(splits['train'].entries)} training videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
+    ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=run.total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed, store=store)
+    mine = [i for i in range(start, run.total) if i % run.world == run.rank]  # rank r: episodes step*W*acc + k*W + r
+    dl = episode_loader(torch.utils.data.Subset(ds, mine), num_workers=0 if store is not None else cfg.workers)
+    enc = run.model.encoder
+    tokens = FrameTokens(cache_fingerprint(run.model, cfg, full=False)) if (store is not None and enc.temporal_embedding_at == 'first_adapted'
+              and cfg.resize == cfg.size and enc.M < len(enc.vit.blocks)) else None  # the frozen prefix sees frames one by one: reuse it
+    return dl, tokens
+
+# %% ../nbs/20_learner.ipynb #2a77a796
+def _steps(run:_Run, progress:bool, stop_after:int|None)->dict|None:
+    "Train from the run's state to its last episode, validating after each epoch; `stop_after` stops early (for tests) and says where."
+    cfg, device, state, per_step, log = run.cfg, run.device, run.state, run.per_step, run.log
+    dl, tokens = _train_data(run, progress)
+    enc = run.model.encoder
+    run.model.train()
+    bar = tqdm(total=run.total, initial=state['episode'], desc='train', disable=not progress or run.rank > 0, dynamic_ncols=True)
+    run_loss, run_acc, t0, k = [], [], time.time(), 0
+    for b in _batches(dl, lambda msg: (bar.close(), run.checkpoint(), VideoError(
+            f"{msg}; training stopped after episode {state['episode']} and {run.out/'last.pth'} is kept: repair or remove that video, "
+            f"then continue with: {resume_command()}"))[2]):  # the bar closed first: the error is the last line
+        with run.prec.autocast(device):
+            sup, qry = b['support'].to(device), b['query'].to(device)
+            x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
+            logits = run.ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x)
+        loss = F.cross_entropy(logits.float(), b['query_labels'].to(device))
+        k += 1
+        if run.world > 1 and k % cfg.accumulate:
+            with run.ddp.no_sync(): run.scaler.scale(loss / cfg.accumulate).backward()
+        else: run.scaler.scale(loss / cfg.accumulate).backward()
+        run_loss.append(loss.item()); run_acc.append((logits.argmax(1).cpu() == b['query_labels']).float().mean().item())
+        if k % cfg.accumulate: continue
+        run.scaler.step(run.opt); run.scaler.update(); run.opt.zero_grad(set_to_none=True); run.sched.step()
+        state['episode'] += per_step
+        ep = state['episode']; bar.update(per_step)
+        if ep % max(per_step, 20) == 0 or ep == run.total:
+            eps_s = len(run_loss) * run.world / (time.time() - t0)
+            bar.set_postfix(loss=f"{np.mean(run_loss):.3f}", acc=f"{100 * np.mean(run_acc):.1f}", eps=f"{eps_s:.2f}/s")
+            if log: log(kind='train', episode=ep, epoch=ep / cfg.episodes_per_epoch, loss=np.mean(run_loss), accuracy=100 * np.mean(run_acc), lr=run.sched.get_last_lr()[0], episodes_per_s=eps_s)
+            run_loss, run_acc, t0 = [], [], time.time()
+        if ep % cfg.episodes_per_epoch == 0:
+            _select(run.model, cfg, run.splits['val'], run.val_eps, ep, state, log, device, run.rank, run.world, progress)
+            run.checkpoint()
+        elif ep % cfg.save_every == 0: run.checkpoint()
+        if stop_after is not None and ep >= stop_after:
+            bar.close(); log and log.close()
+            return dict(stopped_at=ep, frame_cache=dict(hits=tokens.hits, misses=tokens.misses) if tokens is not None else None)
+    bar.close()
+
+# %% ../nbs/20_learner.ipynb #a597c105
+def train(cfg:Config, # the run
+          resume:bool=False, # continue the run in `out` (settings that change the result must be the same)
+          overwrite:bool=False, # replace a run that is already in `out`
+          progress:bool=True, # progress bars
+          stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests
+         )->dict: # results (also written to `out/results.json`)
+    "Train on the train split, select on val after each epoch, test the best model on saved test episodes."
+    run = _setup(cfg, resume, overwrite, progress)
     t_train = time.time()
-    if params and state['episode'] < total:
-        tf = ClipTransform(cfg.size, cfg.resize, train=True)
-        sampler = EpisodeSampler(splits['train'], cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed)
-        store = frame_store(cfg)
-        if store is not None and state['episode'] == 0 and rank == 0 and progress:
-            short = sum(store.index[(e.cls, e.video)][1] < cfg.num_frames for e in splits['train'].entries if (e.cls, e.video) in store)
-            if short: print(f"note: {short} of the {len(splits['train'].entries)} training videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
-        ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed, store=store)
-        start = state['episode']
-        mine = [i for i in range(start, total) if i % world == rank]  # rank r: episodes step*W*acc + k*W + r
-        dl = episode_loader(torch.utils.data.Subset(ds, mine), num_workers=0 if store is not None else cfg.workers)
-        enc = model.encoder
-        tokens = FrameTokens(cache_fingerprint(model, cfg, full=False)) if (store is not None and enc.temporal_embedding_at == 'first_adapted'
-                  and cfg.resize == cfg.size and enc.M < len(enc.vit.blocks)) else None  # the frozen prefix sees frames one by one: reuse it
-        model.train()
-        bar = tqdm(total=total, initial=start, desc='train', disable=not progress or rank > 0, dynamic_ncols=True)
-        run_loss, run_acc, t0, k = [], [], time.time(), 0
-        for b in _batches(dl, lambda msg: (bar.close(), checkpoint(), VideoError(
-                f"{msg}; training stopped after episode {state['episode']} and {out/'last.pth'} is kept: repair or remove that video, "
-                f"then continue with: {resume_command()}"))[2]):  # the bar closed first: the error is the last line
-            with prec.autocast(device):
-                sup, qry = b['support'].to(device), b['query'].to(device)
-                x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
-                logits = ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x)
-            loss = F.cross_entropy(logits.float(), b['query_labels'].to(device))
-            k += 1
-            if world > 1 and k % cfg.accumulate:
-                with ddp.no_sync(): scaler.scale(loss / cfg.accumulate).backward()
-            else: scaler.scale(loss / cfg.accumulate).backward()
-            run_loss.append(loss.item()); run_acc.append((logits.argmax(1).cpu() == b['query_labels']).float().mean().item())
-            if k % cfg.accumulate: continue
-            scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True); sched.step()
-            state['episode'] += per_step
-            ep = state['episode']; bar.update(per_step)
-            if ep % max(per_step, 20) == 0 or ep == total:
-                eps_s = len(run_loss) * world / (time.time() - t0)
-                bar.set_postfix(loss=f"{np.mean(run_loss):.3f}", acc=f"{100 * np.mean(run_acc):.1f}", eps=f"{eps_s:.2f}/s")
-                if log: log(kind='train', episode=ep, epoch=ep / cfg.episodes_per_epoch, loss=np.mean(run_loss), accuracy=100 * np.mean(run_acc), lr=sched.get_last_lr()[0], episodes_per_s=eps_s)
-                run_loss, run_acc, t0 = [], [], time.time()
-            if ep % cfg.episodes_per_epoch == 0:
-                _select(model, cfg, splits['val'], val_eps, ep, state, log, device, rank, world, progress)
-                checkpoint()
-            elif ep % cfg.save_every == 0: checkpoint()
-            if stop_after is not None and ep >= stop_after:
-                bar.close(); log and log.close()
-                return dict(stopped_at=ep, frame_cache=dict(hits=tokens.hits, misses=tokens.misses) if tokens is not None else None)
-        bar.close()
+    if run.params and run.state['episode'] < run.total:
+        stopped = _steps(run, progress, stop_after)
+        if stopped is not None: return stopped
     train_seconds = time.time() - t_train
-    if state['best_trainable'] is not None: load_trainable(model, state['best_trainable'])
-    figures = dict(train_seconds=round(train_seconds, 1), precision=prec.as_dict(), trainable_parameters=sum(p.numel() for p in params), processes=world)
-    results = _test(model, cfg, splits['test'], test_eps, out, state, log, figures, device, rank, world, progress)
-    results['model'] = model
+    if run.state['best_trainable'] is not None: load_trainable(run.model, run.state['best_trainable'])
+    figures = dict(train_seconds=round(train_seconds, 1), precision=run.prec.as_dict(), trainable_parameters=sum(p.numel() for p in run.params), processes=run.world)
+    results = _test(run.model, cfg, run.splits['test'], run.test_eps, run.out, run.state, run.log, figures, run.device, run.rank, run.world, progress)
+    results['model'] = run.model
     return results
 
 # %% ../nbs/20_learner.ipynb #c67de22f

@@ -116,8 +116,8 @@ def autocast(precision:str|Precision, # see `resolve_precision`
 
 _announced = set()
 def announce(p:Precision):
-    "Print the precision and its reason, once per process however many models a command trains."
-    if p not in _announced: _announced.add(p); print(p, flush=True)
+    "Print the precision and its reason, once per process and format: a run given the name a command resolved says nothing more."
+    if p.name not in _announced: _announced.add(p.name); print(p, flush=True)
 
 # %% ../nbs/04_precision.ipynb #15fc919b
 _TUNED = []

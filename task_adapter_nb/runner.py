@@ -188,4 +188,5 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
     _schedule(items, jobs, on_done)
     runs.sort(key=lambda r: (order[r['variant']], r['seed']))
     return dict(runs=runs, sweeps={v: [sweeps[v][x] for x in swept[v]] for v in swept}, swept=swept, precision=prec, root=root, files=files,
+                settings=dict(episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots)),
                 seconds=round(time.time() - t0, 1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, os, platform
 from pathlib import Path
 import torch
+from fastcore.meta import delegates
 from . import __version__
 from .runner import run_experiment
 from .stats import DELTA, paired, summarize
@@ -41,37 +42,30 @@ def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA)->list[dict]:
     return out
 
 # %% ../nbs/40_study.ipynb #33fd4c1b
+@delegates(run_experiment, but=['folder'])
 def run_study(out='runs/study', # the study's folder: study.json, saved test episodes, one folder per run
-              data='data/synth', # the synthetic benchmark (made if missing)
               variants=('ta', 'no_task', 'finetune_full'), # which variants (keys of `VARIANTS`)
               seeds=tuple(range(12)), # training seeds per variant (`frozen` has nothing to train: one run)
-              episodes:int=300, # training episodes per run
-              epochs:int=6, # the episodes in this many epochs, with val (and model selection) after each
-              val_episodes:int=50, # validation episodes after each epoch
-              test_episodes:int=200, # saved test episodes per shot
-              shots=(1,), # test shots (1-shot is the primary one)
               sweep:bool|dict=True, # True: the learning rate of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: lrs}
               lr:float|None=1e-3, # learning rate of every variant that is neither swept nor has its own (None: the `demo` preset's)
               baseline_seeds:int|None=8, # the swept baselines run with the first this-many seeds only (None: all seeds)
-              precision:str='auto', # 'auto' (bf16 where measured faster, else fp32), 'fp32' or 'bf16'; resolved once, here
               jobs:int=2, # runs in parallel, in separate processes
               threads:int=1, # torch threads per job
               command:str|None=None, # the command line, recorded in study.json
-              progress:bool=True,
+              progress:bool=True, # a line per finished run, then the tables
+              **kwargs, # the rest of `run_experiment`'s settings (data, episodes, epochs, val_episodes, test_episodes, shots, precision, ...)
              )->dict:
     "Train and test every (variant, seed) on the same saved episodes, paired by seed; write and return study.json."
-    ex = run_experiment(out, data, variants, seeds, episodes, epochs, val_episodes, test_episodes, shots, sweep, lr, baseline_seeds, precision,
-                        jobs, threads, progress=progress)
-    runs, sweeps, prec = ex['runs'], ex['sweeps'], ex['precision']
-    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, episodes=episodes, epochs=epochs,
-               val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots), delta=DELTA, primary_shot=1,
+    ex = run_experiment(out, variants=variants, seeds=seeds, sweep=sweep, lr=lr, baseline_seeds=baseline_seeds, jobs=jobs, threads=threads, progress=progress, **kwargs)
+    runs, sweeps, prec, st = ex['runs'], ex['sweeps'], ex['precision'], ex['settings']
+    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, **st, delta=DELTA, primary_shot=1,
                precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=ex['seconds'],
                compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in [*runs, *(x for s in sweeps.values() for x in s)]), 1),
                machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
                sweep={v: dict(lrs=list(ex['swept'][v]), seed=seeds[0], val={f"{r['config']['lr']:g}": (r['best_val'] or {}).get('accuracy') for r in s},
                              chosen=next(r['config']['lr'] for r in runs if r['variant'] == v)) for v, s in sweeps.items()},
                runs=runs, summary=summarize(runs))
-    res['claims'] = judge(runs, [str(k) for k in shots])
+    res['claims'] = judge(runs, [str(k) for k in st['shots']])
     out = Path(out); tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
     if progress: print(study_table(res)); print(claims_table(res))
     return res
