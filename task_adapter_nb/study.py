@@ -54,7 +54,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
               command:str|None=None, # the command line, recorded in study.json
               progress:bool=True, # a line per finished run, then the tables
               **kwargs, # the rest of `run_experiment`'s settings (data, episodes, epochs, val_episodes, test_episodes, shots, precision, ...)
-             )->dict:
+             )->dict: # the study's record, also written to `out/study.json`
     "Train and test every (variant, seed) on the same saved episodes, paired by seed; write and return study.json."
     ex = run_experiment(out, variants=variants, seeds=seeds, sweep=sweep, lr=lr, baseline_seeds=baseline_seeds, jobs=jobs, threads=threads, progress=progress, **kwargs)
     runs, sweeps, prec, st = ex['runs'], ex['sweeps'], ex['precision'], ex['settings']
