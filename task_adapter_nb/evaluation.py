@@ -103,6 +103,7 @@ class TokenCache:
         except Exception as e: raise ValueError(f"{self._file(k)}: unreadable cache file for video {k} ({type(e).__name__}); delete it") from None
 
 # %% ../nbs/16_evaluation.ipynb #252d301b
+@torch.no_grad()
 def fill_cache(model:TaskAdapter, # the model whose tokens are cached (in eval mode)
                split:Split, root, # the split the episodes come from, and its dataset root
                episodes:list[Episode], # the episodes whose videos are needed
@@ -175,6 +176,7 @@ class Tally:
         return dict(accuracy=acc, ci95=ci, episodes=len(per_ep), per_episode=per_ep, per_class=cls)
 
 # %% ../nbs/16_evaluation.ipynb #5cb17a70
+@torch.no_grad()
 def evaluate(model:TaskAdapter, # the model (put in eval mode here)
              split:Split, root, # the split the episodes come from, and its dataset root
              episodes:list[Episode], # saved episodes
