@@ -4,7 +4,7 @@
 
 # %% ../nbs/25_runner.ipynb #bb88f3a4
 from __future__ import annotations
-import json, time, os, csv
+import json, time, os, csv, platform
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 import multiprocessing as mp
@@ -16,7 +16,7 @@ from .backbone import tiny_weights_path
 from .precision import resolve_precision, announce
 from .config import make_config, Config
 from .learner import train
-from .evaluation import evaluate
+from .evaluation import evaluate, frame_store
 from .checks import check_value, check_writable
 
 # %% auto #0
@@ -90,7 +90,8 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
         r = evaluate(model, test, cfg.root, load_episodes(f, test), cfg.update(k_shot=int(k)), cache=True)
         tests[str(k)] = dict(accuracy=r['accuracy'], ci95=r['ci95'], episodes=r['episodes'], per_episode=r['per_episode'],
                              per_class={c: d['accuracy'] for c, d in r['per_class'].items()}, seconds=round(time.time() - t1, 1))
-    run = dict(variant=variant, seed=seed, config=res['config'], trainable_parameters=res['trainable_parameters'],
+    ran_on = dict(device=torch.cuda.get_device_name() if torch.cuda.is_available() else f'cpu ({platform.machine()})', torch=torch.__version__)
+    run = dict(variant=variant, seed=seed, ran_on=ran_on, config=res['config'], trainable_parameters=res['trainable_parameters'],
                train_seconds=round(train_s, 1), best_val=res['best_val'], curves=_curves(out), test=tests)
     tmp = out/'.run.json.tmp'; tmp.write_text(json.dumps(run, default=float)); os.replace(tmp, done)
     return run
@@ -166,6 +167,7 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
     root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)
     if overrides.get('pretrained', True): tiny_weights_path()  # fail now, not in a worker, if the tiny ViT weights are missing
     files = _test_episodes(out, root, shots, test_episodes)
+    frame_store(variant_config(variants[0], seeds[0], out, root, **overrides))  # decoded once, here, before the jobs start (each would build it)
     common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // epochs, epochs=epochs, val_episodes=val_episodes,
                   precision=prec.name, workers=workers, progress=progress and jobs <= 1, overwrite=overwrite, **overrides)
     order = {v: i for i, v in enumerate(variants)}
