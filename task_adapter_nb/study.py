@@ -13,7 +13,7 @@ from .runner import run_experiment
 from .stats import DELTA, paired, summarize
 
 # %% auto #0
-__all__ = ['CLAIMS', 'judge', 'run_study', 'study_table', 'claims_table']
+__all__ = ['CLAIMS', 'UNRECORDED', 'judge', 'run_study', 'study_table', 'claims_table']
 
 # %% ../nbs/40_study.ipynb #428c1efb
 CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-shot secondary
@@ -42,6 +42,16 @@ def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA)->list[dict]:
     return out
 
 # %% ../nbs/40_study.ipynb #33fd4c1b
+def _seconds(r): return r['train_seconds'] + sum(t['seconds'] for t in r['test'].values())
+UNRECORDED = 'not recorded (made before runs recorded where they ran)'
+def _by_device(runs)->dict:
+    "Runs and their summed wall seconds (training and testing) per device they ran on."
+    out = {}
+    for r in runs:
+        d = out.setdefault((r.get('ran_on') or {}).get('device', UNRECORDED), dict(runs=0, seconds=0.))
+        d['runs'] += 1; d['seconds'] = round(d['seconds'] + _seconds(r), 1)
+    return out
+
 @delegates(run_experiment, but=['folder'])
 def run_study(out='runs/study', # the study's folder: study.json, saved test episodes, one folder per run
               variants=('ta', 'no_task', 'finetune_full'), # which variants (keys of `VARIANTS`)
@@ -58,9 +68,10 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
     "Train and test every (variant, seed) on the same saved episodes, paired by seed; write and return study.json."
     ex = run_experiment(out, variants=variants, seeds=seeds, sweep=sweep, lr=lr, baseline_seeds=baseline_seeds, jobs=jobs, threads=threads, progress=progress, **kwargs)
     runs, sweeps, prec, st = ex['runs'], ex['sweeps'], ex['precision'], ex['settings']
+    everything = list({r['config']['out']: r for r in [*runs, *(x for s in sweeps.values() for x in s)]}.values())  # each run once: the judged ones and the sweep's others
     res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, **st, delta=DELTA, primary_shot=1,
                precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=ex['seconds'],
-               compute_seconds=round(sum(r['train_seconds'] + sum(t['seconds'] for t in r['test'].values()) for r in [*runs, *(x for s in sweeps.values() for x in s)]), 1),
+               compute_seconds=round(sum(map(_seconds, everything)), 1), compute_by_device=_by_device(everything),
                machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
                sweep={v: dict(lrs=list(ex['swept'][v]), seed=seeds[0], val={f"{r['config']['lr']:g}": (r['best_val'] or {}).get('accuracy') for r in s},
                              chosen=next(r['config']['lr'] for r in runs if r['variant'] == v)) for v, s in sweeps.items()},
