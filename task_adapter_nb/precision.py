@@ -94,14 +94,14 @@ def resolve_precision(precision:str|Precision='auto', # one of `PRECISIONS`, or 
     if precision == 'fp16':
         if d.type != 'cuda': raise ValueError("precision='fp16' needs a CUDA GPU (it trains with a GradScaler there); on this device use 'auto', 'bf16' or 'fp32'")
         return Precision('fp16', 'fp16', 'requested; training scales the loss with a GradScaler')
+    if d.type == 'cuda' and precision == 'fp32':  # fp32 means fp32: no TF32 (10-bit mantissa) in CUDA matrix products and convolutions
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+        return Precision('fp32', 'fp32', 'requested; TF32 off')
     if d.type == 'cuda':
         ok = _cuda_bf16(d)
         if precision == 'bf16' and not ok: raise ValueError(f"precision='bf16': {torch.cuda.get_device_name(d)} has no native bf16; use 'fp16' or 'fp32'")
         if precision == 'auto':
             return Precision('bf16' if ok else 'fp32', 'auto', f"auto: {torch.cuda.get_device_name(d)} {'supports' if ok else 'lacks'} native bf16")
-        if precision == 'fp32':  # fp32 means fp32: no TF32 (10-bit mantissa) in CUDA matrix products and convolutions
-            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-            return Precision('fp32', 'fp32', 'requested; TF32 off')
         return Precision(precision, precision, 'requested')
     if precision == 'fp32': return Precision('fp32', 'fp32', 'requested')
     f32, b16 = _cpu_probe()
