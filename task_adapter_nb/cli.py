@@ -27,7 +27,8 @@ import argparse, os
 from dataclasses import fields
 
 # %% auto #0
-__all__ = ['COMMANDS', 'synth', 'validate', 'pretrain', 'bench', 'demo', 'study', 'train', 'eval_', 'command_parser', 'main']
+__all__ = ['COMMANDS', 'synth', 'validate', 'pretrain', 'bench', 'demo', 'parse_seeds', 'study', 'train', 'eval_',
+           'command_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #a77ca125
 def synth(out:str='data/synth', # output folder
@@ -129,10 +130,23 @@ def demo(out:str='runs/demo', # results, plot and the runs of each method
     "The main job on the built-in default: synthetic benchmark, tiny ViT, frozen vs fine-tuning vs Task-Adapter, 1 and 5 shots."
     run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision, plot=plot, overwrite=overwrite)
 
+def parse_seeds(seeds:str, # e.g. '0-11' or '0,1,5-9'
+               )->tuple[int, ...]:
+    "Seeds from a comma-separated list in which 'a-b' means a, a+1, ..., b; each seed once, in the order given."
+    out = []
+    for tok in (t.strip() for t in str(seeds).split(',')):
+        a, dash, b = tok.partition('-')
+        if not (a.isdigit() and (not dash or b.isdigit())) or (dash and int(b) < int(a)):
+            raise ValueError(f"seeds {seeds!r}: {tok!r} is not a seed or a range a-b with a <= b (expected e.g. '0-11' or '0,1,5-9')")
+        out += range(int(a), int(b) + 1) if dash else [int(a)]
+    dup = sorted({s for s in out if out.count(s) > 1})
+    if dup: raise ValueError(f"seeds {seeds!r}: {dup} given more than once")
+    return tuple(out)
+
 def study(out:str='runs/study', # study.json, the saved test episodes and one folder per run (finished runs are reused)
           data:str='data/synth', # the synthetic benchmark (made if missing)
           variants:str='ta,no_task,finetune_full', # comma-separated variants (see nbs/40_study)
-          seeds:str='0,1,2,3,4,5,6,7,8,9,10,11', # comma-separated training seeds (every variant trains with each: paired)
+          seeds:str='0-11', # training seeds, comma-separated, with ranges: '0-11', '0,1,5-9' (every variant trains with each: paired)
           episodes:int=300, # training episodes per run
           epochs:int=6, # the episodes in this many epochs, with val and model selection after each
           val_episodes:int=50, # validation episodes after each epoch
@@ -144,11 +158,12 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
           precision:str='auto', # 'auto' (bf16 where this machine computes it faster, else fp32), 'fp32' or 'bf16'
           jobs:int=2, # runs in parallel (processes)
           threads:int=1, # torch threads per job
+          level:float=0.95, # the level of the t-intervals the verdicts read (0.98333 for the study's last look, see nbs/40_study)
          ):
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
     cmd = ' '.join(_INVOKED) or None  # the command line `main` ran, recorded in study.json
-    run_study(out, tuple(v for v in variants.split(',') if v), tuple(int(x) for x in seeds.split(',')), not no_sweep, lr or None, baseline_seeds or None,
-              jobs, threads, command=cmd, data=data, episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes,
+    run_study(out, tuple(v for v in variants.split(',') if v), parse_seeds(seeds), not no_sweep, lr or None, baseline_seeds or None,
+              jobs, threads, level=level, command=cmd, data=data, episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes,
               shots=tuple(int(x) for x in shots.split(',')), precision=precision)
 
 # %% ../nbs/90_cli.ipynb #016efc3c

@@ -107,20 +107,20 @@ def plot_curves(res:dict, variants=None):
 
 # %% ../nbs/41_results.ipynb #a8d65c76
 def plot_forest(res:dict, shot:int|None=None):
-    "Each claim's paired difference a - b in points: the mean (dot), its 95% t-interval over seeds (black), the episode bootstrap (grey), the seeds (small dots); shaded: [0, delta)."
+    "Each claim's paired difference a - b in points: the mean (dot), its t-interval over seeds at the study's level (black), the episode bootstrap (grey), the seeds (small dots); shaded: [0, delta)."
     import matplotlib.pyplot as plt, seaborn as sns
     cs = [c for c in res['claims'] if shot is None or c['shot'] == shot][::-1]
     col = dict(zip(('holds', 'fails', 'undecided'), sns.color_palette('colorblind')[2:5]))
     fig, ax = plt.subplots(figsize=(9, max(3., 0.55 * len(cs) + 1.5)), layout='constrained')
     for i, c in enumerate(cs):
-        ax.plot(c['ci95'], [i, i], color='k', lw=2, solid_capstyle='butt')
-        ax.plot(c['bootstrap95'], [i + 0.2] * 2, color='grey', lw=1)
+        ax.plot(c.get('ci', c['ci95']), [i, i], color='k', lw=2, solid_capstyle='butt')
+        ax.plot(c.get('bootstrap', c['bootstrap95']), [i + 0.2] * 2, color='grey', lw=1)
         ax.scatter(c['per_seed'], [i - 0.2] * len(c['per_seed']), s=7, color='k', alpha=0.5, lw=0)
         ax.scatter([c['mean']], [i], s=45, color=col[c['verdict']], zorder=3, label=c['verdict'])
     ax.axvspan(0, res['delta'], color='gold', alpha=0.2, lw=0); ax.axvline(0, color='grey', ls='--', lw=1)
     ax.set_yticks(range(len(cs)), [f"{c['id']} ({c['shot']}-shot): {c['a']} - {c['b']}" for c in cs], fontsize=8)
     h, l = ax.get_legend_handles_labels(); u = dict(zip(l, h)); ax.legend(u.values(), u.keys(), fontsize=7, loc='best')
-    ax.set_xlabel('paired difference of test accuracy, a - b (points)'); return fig
+    ax.set_xlabel(f"paired difference of test accuracy, a - b (points); {100 * res.get('level', 0.95):.4g}% intervals"); return fig
 
 # %% ../nbs/41_results.ipynb #41b2f89c
 def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:str='1'):

@@ -4,20 +4,39 @@
 
 # %% ../nbs/35_stats.ipynb #3f061f9e
 from __future__ import annotations
-import math
+import functools, math
 import numpy as np
 
 # %% auto #0
-__all__ = ['DELTA', 't975', 'across_seeds', 'training_outcome', 'summarize', 'decide', 'seeds_needed', 'paired']
+__all__ = ['DELTA', 't_quantile', 't975', 'across_seeds', 'training_outcome', 'summarize', 'left_chance', 'decide',
+           'seeds_needed', 'paired']
 
 # %% ../nbs/35_stats.ipynb #1c613b9d
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+def _t_cdf(x:float, df:int, steps:int=4000)->float:
+    "P(T <= x) for Student's t with `df` degrees of freedom, x >= 0: 1/2 plus the density integrated from 0 to x (Simpson's rule)."
+    u = np.linspace(0., x, steps + 1)
+    logc = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    f = np.exp(logc - (df + 1) / 2 * np.log1p(u * u / df))
+    w = np.ones(steps + 1); w[1:-1:2] = 4; w[2:-1:2] = 2
+    return 0.5 + float((w * f).sum()) * (x / steps) / 3
+
+@functools.lru_cache(maxsize=None)
+def t_quantile(p:float, # the probability, 0.5 <= p < 1 (0.975 for a two-sided 95% interval)
+               df:int, # degrees of freedom, at least 1
+              )->float:
+    "The `p` quantile of Student's t with `df` degrees of freedom, by bisection on its distribution function."
+    if df < 1: raise ValueError(f"df must be at least 1, got {df}")
+    if not 0.5 <= p < 1: raise ValueError(f"p must be in [0.5, 1), got {p}")
+    lo, hi = 0., 1.
+    while _t_cdf(hi, df) < p: lo, hi = hi, 2 * hi
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _t_cdf(mid, df) < p else (lo, mid)
+    return (lo + hi) / 2
 
 def t975(df:int)->float:
-    "The 97.5% quantile of Student's t with `df` degrees of freedom (1.96 beyond 30)."
-    if df < 1: raise ValueError(f"df must be at least 1, got {df}")
-    return _T975[df - 1] if df <= 30 else 1.96
+    "The 97.5% quantile of Student's t with `df` degrees of freedom: the factor of a two-sided 95% interval."
+    return t_quantile(0.975, df)
 
 def across_seeds(accs:list[float])->tuple[float, float]:
     "Mean and 95% Student-t half-width of per-seed accuracies (half-width nan for a single seed)."
@@ -50,6 +69,14 @@ def summarize(runs:list[dict])->dict:
         out[v] = s
     return out
 
+# %% ../nbs/35_stats.ipynb #edd59d2b
+def left_chance(curves:dict, # a run's curves (`train_episode`, `train_loss`: 20-episode means)
+                n_way:int=5,
+                margin:float=0.1, # how far below ln N the mean loss must be
+               )->int|None:
+    "The first logged training episode whose mean loss is below ln N - `margin`; None if the loss never got there."
+    return next((e for e, l in zip(curves.get('train_episode') or [], curves.get('train_loss') or []) if l < math.log(n_way) - margin), None)
+
 # %% ../nbs/35_stats.ipynb #bf9031bf
 DELTA = 1.0  # points of accuracy: a difference below this is too small to matter
 
@@ -57,20 +84,25 @@ def decide(lo:float, hi:float, delta:float=DELTA)->str:
     "The rule: 'holds' if the interval lies above 0, 'fails' if it lies below +delta, else 'undecided'."
     return 'holds' if lo > 0 else 'fails' if hi < delta else 'undecided'
 
-def seeds_needed(mean:float, sd:float, delta:float=DELTA, most:int=1000)->int|None:
+def seeds_needed(mean:float, sd:float, delta:float=DELTA, most:int=1000,
+                 level:float=0.95, # the interval's level
+                )->int|None:
     "Seeds a decision would need if the paired differences kept this mean and SD (None: more than `most`)."
+    q = 1 - (1 - level) / 2
     if not sd > 0: return 2
     room = max(mean, delta - mean)  # the half-width that would put the interval above 0 or below delta
     for n in range(2, most + 1):
-        if t975(n - 1) * sd / math.sqrt(n) < room: return n
+        if t_quantile(q, n - 1) * sd / math.sqrt(n) < room: return n
     return None
 
 def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
            a:str, b:str, # the variants compared: the difference is a - b
            shot:str='1', delta:float=DELTA,
            boot:int=2000, # bootstrap resamples of the test episodes
+           level:float=0.95, # the level of the interval the verdict reads (a study that looks at its data more than once uses a higher one)
           )->dict:
-    "Paired difference of test accuracy, a - b, over the seeds both ran: mean, 95% t-interval, episode bootstrap, verdict."
+    "Paired difference of test accuracy, a - b, over the seeds both ran: mean, t-interval at `level` (and at 95%), episode bootstrap, verdict."
+    if not 0.5 < level < 1: raise ValueError(f"level must be in (0.5, 1), got {level}")
     ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
     rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
     if len(rb) == 1 and len(ra) > 1: rb = {s: next(iter(rb.values())) for s in ra}  # `frozen` runs once: the same model for every seed
@@ -78,12 +110,13 @@ def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
     if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), a paired interval needs at least 2")
     d = np.array([ra[s]['test'][shot]['accuracy'] - rb[s]['test'][shot]['accuracy'] for s in seeds])
     n, m, sd = len(d), float(d.mean()), float(d.std(ddof=1))
-    h = t975(n - 1) * sd / math.sqrt(n)
+    h95 = t975(n - 1) * sd / math.sqrt(n); q = 1 - (1 - level) / 2; h = t_quantile(q, n - 1) * sd / math.sqrt(n)
     ea = 100 * np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]); eb = 100 * np.array([rb[s]['test'][shot]['per_episode'] for s in seeds])
     idx = np.random.default_rng(0).integers(0, ea.shape[1], (boot, ea.shape[1]))  # the same resampled episodes for every seed and both variants
     bd = (ea[:, idx] - eb[:, idx]).mean((0, 2))
     v = decide(m - h, m + h, delta)
     return dict(a=a, b=b, shot=int(shot), seeds=seeds, per_seed=[round(float(x), 2) for x in d], mean=round(m, 2), sd=round(sd, 2),
-                ci95=[round(m - h, 2), round(m + h, 2)], half_width=round(h, 2),
+                level=level, ci=[round(m - h, 2), round(m + h, 2)], half_width=round(h, 2), ci95=[round(m - h95, 2), round(m + h95, 2)],
+                bootstrap=[round(float(x), 2) for x in np.percentile(bd, [100 * (1 - q), 100 * q])],
                 bootstrap95=[round(float(x), 2) for x in np.percentile(bd, [2.5, 97.5])], verdict=v,
-                seeds_needed=None if v != 'undecided' else seeds_needed(m, sd, delta))
+                seeds_needed=None if v != 'undecided' else seeds_needed(m, sd, delta, level=level))

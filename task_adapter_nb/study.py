@@ -31,13 +31,15 @@ CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-s
     ('control-frozen', "adapters beat the frozen backbone", 'no_task', 'frozen'),
 ]
 
-def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA)->list[dict]:
+def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA,
+          level:float=0.95, # the level of the intervals the verdicts read
+         )->list[dict]:
     "Every claim whose two variants ran with at least 2 common seeds, at each shot."
     have = {r['variant'] for r in runs}; out = []
     for cid, text, a, b in CLAIMS:
         if a not in have or b not in have: continue
         for k in shots:
-            try: out.append(dict(id=cid, claim=text, primary=k == '1', **paired(runs, a, b, k, delta)))
+            try: out.append(dict(id=cid, claim=text, primary=k == '1', **paired(runs, a, b, k, delta, level=level)))
             except ValueError: pass
     return out
 
@@ -61,22 +63,24 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
               baseline_seeds:int|None=8, # the swept baselines run with the first this-many seeds only (None: all seeds)
               jobs:int=2, # runs in parallel, in separate processes
               threads:int=1, # torch threads per job
+              level:float=0.95, # the level of the t-intervals the verdicts read (see the amendments: a last look reads a higher one)
               command:str|None=None, # the command line, recorded in study.json
               progress:bool=True, # a line per finished run, then the tables
               **kwargs, # the rest of `run_experiment`'s settings (data, episodes, epochs, val_episodes, test_episodes, shots, precision, ...)
              )->dict: # the study's record, also written to `out/study.json`
     "Train and test every (variant, seed) on the same saved episodes, paired by seed; write and return study.json."
+    if not 0.5 < level < 1: raise ValueError(f"level must be in (0.5, 1), got {level}")  # before any run, not after hours of them
     ex = run_experiment(out, variants=variants, seeds=seeds, sweep=sweep, lr=lr, baseline_seeds=baseline_seeds, jobs=jobs, threads=threads, progress=progress, **kwargs)
     runs, sweeps, prec, st = ex['runs'], ex['sweeps'], ex['precision'], ex['settings']
     everything = list({r['config']['out']: r for r in [*runs, *(x for s in sweeps.values() for x in s)]}.values())  # each run once: the judged ones and the sweep's others
-    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, **st, delta=DELTA, primary_shot=1,
+    res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, **st, delta=DELTA, level=level, primary_shot=1,
                precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=ex['seconds'],
                compute_seconds=round(sum(map(_seconds, everything)), 1), compute_by_device=_by_device(everything),
                machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
                sweep={v: dict(lrs=list(ex['swept'][v]), seed=seeds[0], val={f"{r['config']['lr']:g}": (r['best_val'] or {}).get('accuracy') for r in s},
                              chosen=next(r['config']['lr'] for r in runs if r['variant'] == v)) for v, s in sweeps.items()},
                runs=runs, summary=summarize(runs))
-    res['claims'] = judge(runs, [str(k) for k in st['shots']])
+    res['claims'] = judge(runs, [str(k) for k in st['shots']], level=level)
     out = Path(out); tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
     if progress: print(study_table(res)); print(claims_table(res))
     return res
@@ -95,12 +99,13 @@ def study_table(res:dict)->str:
     return '\n'.join(lines)
 
 def claims_table(res:dict)->str:
-    "Each claim's paired difference a - b (points): mean, 95% t-interval over seeds, episode bootstrap, verdict."
-    head = f"{'claim':15s}{'shot':>5s}  {'a - b':34s}{'n':>3s}{'mean':>7s}{'95% t-interval':>17s}{'bootstrap':>16s}  verdict"
+    "Each claim's paired difference a - b (points): mean, t-interval over seeds at the study's level, episode bootstrap, verdict."
+    lv = f"{100 * res.get('level', 0.95):.4g}%"
+    head = f"{'claim':15s}{'shot':>5s}  {'a - b':34s}{'n':>3s}{'mean':>7s}{lv + ' t-interval':>20s}{'bootstrap':>16s}  verdict"
     lines = [head, '-' * len(head)]
     for c in res['claims']:
         need = f" (about {c['seeds_needed']} seeds would decide it)" if c['verdict'] == 'undecided' and c['seeds_needed'] else ''
         lines.append(f"{c['id']:15s}{c['shot']:>5d}  {c['a'] + ' - ' + c['b']:34s}{len(c['seeds']):>3d}{c['mean']:>+7.1f}"
-                     f"{'[%+.1f, %+.1f]' % tuple(c['ci95']):>17s}{'[%+.1f, %+.1f]' % tuple(c['bootstrap95']):>16s}  {c['verdict']}{need}")
+                     f"{'[%+.1f, %+.1f]' % tuple(c.get('ci', c['ci95'])):>20s}{'[%+.1f, %+.1f]' % tuple(c.get('bootstrap', c['bootstrap95'])):>16s}  {c['verdict']}{need}")
     lines.append(f"(holds: the interval lies above 0; fails: it lies below +{res['delta']:g}; otherwise undecided. Primary: {res['primary_shot']}-shot)")
     return '\n'.join(lines)
