@@ -12,10 +12,11 @@ from .episodes import EpisodeDataset, Episode
 from .precision import autocast
 from .config import Config
 from .runner import VARIANTS
+from .stats import left_chance
 
 # %% auto #0
 __all__ = ['episode_features', 'separation', 'task_attention_maps', 'plot_task_attention', 'plot_features', 'plot_study',
-           'plot_curves', 'plot_forest', 'plot_per_class']
+           'plot_curves', 'start_table', 'plot_start', 'plot_forest', 'plot_per_class']
 
 # %% ../nbs/41_results.ipynb #bc58aa55
 @torch.no_grad()
@@ -104,6 +105,33 @@ def plot_curves(res:dict, variants=None):
     a.axhline(math.log(5), ls='--', color='grey', lw=1); a.text(a.get_xlim()[0], math.log(5), ' chance (ln 5)', va='bottom', fontsize=7, color='grey')
     a.set_xlabel('training episodes'); a.set_ylabel('train loss (20-episode mean)'); b.set_xlabel('training episodes'); b.set_ylabel('val accuracy (%)')
     b.axhline(20, ls='--', color='grey', lw=1); b.legend(fontsize=7); fig.tight_layout(); return fig
+
+# %% ../nbs/41_results.ipynb #4988517b
+def start_table(groups:dict, # label -> list of run.json dicts
+                shot:str='1')->dict:
+    "Per group: runs, how many never left chance, the median and 90th percentile of the episode the others left it at, and its rank correlation with test accuracy."
+    import pandas as pd
+    out = {}
+    for name, runs in groups.items():
+        e = [left_chance(r['curves']) for r in runs]
+        got = [(x, r['test'][shot]['accuracy']) for x, r in zip(e, runs) if x is not None]
+        xs = np.array([x for x, _ in got], float)
+        rho = float(pd.Series(xs).rank().corr(pd.Series([a for _, a in got]).rank())) if len(got) > 2 else float('nan')
+        out[name] = dict(runs=len(e), never=e.count(None), median=float(np.median(xs)) if len(xs) else float('nan'),
+                         q90=float(np.percentile(xs, 90)) if len(xs) else float('nan'), rank_corr=rho)
+    return out
+
+def plot_start(*panels:dict): # each a dict label -> list of run.json dicts, drawn side by side
+    "Per group of runs, the share that has left chance by each training episode (one panel per dict)."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.4), squeeze=False, layout='constrained')
+    for ax, groups in zip(axs[0], panels):
+        end = max(r['curves']['train_episode'][-1] for rs in groups.values() for r in rs if r['curves'].get('train_episode'))
+        for c, (name, runs) in zip(_palette(len(groups)), groups.items()):
+            e = [left_chance(r['curves']) for r in runs]; xs = sorted(x for x in e if x is not None)
+            ax.step([0, *xs, end], [0, *(np.arange(1, len(xs) + 1) / len(e)), len(xs) / len(e)], where='post', color=c, lw=1.6, label=f"{name} ({len(e)} runs)")
+        ax.set(xlabel='training episode', ylabel='share of runs that left chance', ylim=(0, 1.03), xlim=(0, end)); ax.legend(fontsize=7, loc='lower right')
+    return fig
 
 # %% ../nbs/41_results.ipynb #a8d65c76
 def plot_forest(res:dict, shot:int|None=None):
