@@ -31,6 +31,13 @@ def test_study_reduced(tmp_path):
     r2 = run(*args)
     assert r2.returncode == 0 and {p: p.stat().st_mtime_ns for p in stamps} == stamps
     assert json.dumps(json.loads((tmp_path / 'study/study.json').read_text())['claims']) == json.dumps(res['claims'])
+    # the same runs judged at another level (how the study's last look is read), with the seeds as a range: nothing is trained, only the intervals widen
+    r5 = run(*[a if a != '0,1' else '0-1' for a in args], '--level', '0.99')
+    assert r5.returncode == 0 and {p: p.stat().st_mtime_ns for p in stamps} == stamps, r5.stderr[-2000:]
+    res5 = json.loads((tmp_path / 'study/study.json').read_text())
+    assert res5['level'] == 0.99 and res['level'] == 0.95 and '99% t-interval' in r5.stdout
+    for a, b in zip(res['claims'], res5['claims'], strict=True):
+        assert (b['id'], b['mean'], b['ci95'], b['level'], a['ci']) == (a['id'], a['mean'], a['ci95'], 0.99, a['ci95']) and b['half_width'] >= a['half_width']
     # other settings in the same folder are refused, naming the run
     r3 = run(*[a if a != '4' else '6' for a in args])  # --episodes 6
     assert r3.returncode == 1 and '/seed0/run.json: a finished run with other settings (episodes_per_epoch=2 there, 3 here)' in r3.stderr, r3.stderr[-2000:]  # whichever job checks first
