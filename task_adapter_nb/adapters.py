@@ -10,8 +10,8 @@ from .backbone import create_backbone, freeze, fast_activations  # first: it qui
 from timm.models import VisionTransformer
 
 # %% auto #0
-__all__ = ['TASK_SCOPES', 'TE_PLACES', 'Adapter', 'to_temporal', 'from_temporal', 'to_task', 'from_task', 'task_mask',
-           'TaskAdapterBlock', 'attention_weights', 'TaskAdapterEncoder']
+__all__ = ['TASK_SCOPES', 'TE_PLACES', 'TASK_INITS', 'Adapter', 'to_temporal', 'from_temporal', 'to_task', 'from_task',
+           'task_mask', 'TaskAdapterBlock', 'attention_weights', 'TaskAdapterEncoder']
 
 # %% ../nbs/11_adapters.ipynb #7a31d6cc
 class Adapter(nn.Module):
@@ -49,6 +49,7 @@ def from_task(x:torch.Tensor, T:int, L:int)->torch.Tensor:
 # %% ../nbs/11_adapters.ipynb #7c9540ee
 TASK_SCOPES = ('separate', 'joint', 'cross')
 TE_PLACES = ('input', 'first_adapted')  # where the temporal embedding is added: the authors' place, or the first adapted block's input
+TASK_INITS = ('default', 'zero')  # the task adapter's start: PyTorch's initialisation (the authors'), or its output at zero like the other adapters
 
 def task_mask(n_support:int, # support videos, first in the batch
               n_query:int, # query videos, after them
@@ -68,13 +69,15 @@ class TaskAdapterBlock(nn.Module):
                  num_frames:int, # T
                  temporal:bool=True, spatial:bool=True, task:bool=True, mlp:bool=True, # which adapters exist
                  ratio:float=0.25, # adapter bottleneck ratio
+                 task_init:str='default', # 'default' (authors': PyTorch's initialisation, so task attention acts from the first step) or 'zero' (its fc2 at zero, like the other adapters)
                 ):
         super().__init__()
+        if task_init not in TASK_INITS: raise ValueError(f"task_init must be one of {TASK_INITS}, got {task_init!r}")
         self.block, self.T = freeze(block), num_frames
         D = block.norm1.normalized_shape[0]
         # all four adapters are always made, in this order, and those switched off are dropped: an ablation without one of
         # them starts the others from the same random weights as the full model (a paired comparison)
-        made = dict(t_adapter=Adapter(D, ratio), s_adapter=Adapter(D, ratio), task_adapter=Adapter(D, ratio, zero_init=False), mlp_adapter=Adapter(D, ratio))
+        made = dict(t_adapter=Adapter(D, ratio), s_adapter=Adapter(D, ratio), task_adapter=Adapter(D, ratio, zero_init=task_init == 'zero'), mlp_adapter=Adapter(D, ratio))
         for (name, a), on in zip(made.items(), (temporal, spatial, task, mlp)): setattr(self, name, a if on else None)
         self.record_attention = False  # when True, keep the task attention weights in `self.task_attention`
         self.task_attention = None
@@ -126,6 +129,7 @@ class TaskAdapterEncoder(nn.Module):
                  checkpointing:bool=False, # activation checkpointing of the adapted blocks (less memory, more compute)
                  pretrained:bool=True, # when `backbone` is a name
                  ratio:float=0.25, # adapter bottleneck ratio
+                 task_init:str='default', # the task adapters' start: 'default' (authors') or 'zero' (see `TaskAdapterBlock`)
                 ):
         super().__init__()
         vit = create_backbone(backbone, pretrained=pretrained) if isinstance(backbone, str) else fast_activations(freeze(backbone))
@@ -136,9 +140,9 @@ class TaskAdapterEncoder(nn.Module):
         self.vit, self.T, self.M = vit, num_frames, adapted_blocks
         self.task_scope, self.temporal_embedding_at, self.checkpointing = task_scope, temporal_embedding_at, checkpointing
         self.temporal_embedding = nn.Parameter(torch.zeros(1, num_frames, vit.embed_dim))
-        self.adapted = nn.ModuleList([TaskAdapterBlock(vit.blocks[i], num_frames, temporal, spatial, task, mlp, ratio) for i in range(n - adapted_blocks, n)])
+        self.adapted = nn.ModuleList([TaskAdapterBlock(vit.blocks[i], num_frames, temporal, spatial, task, mlp, ratio, task_init) for i in range(n - adapted_blocks, n)])
         self.config = dict(num_frames=num_frames, adapted_blocks=adapted_blocks, temporal=temporal, spatial=spatial, task=task, mlp=mlp,
-                           task_scope=task_scope, temporal_embedding_at=temporal_embedding_at, ratio=ratio)
+                           task_scope=task_scope, temporal_embedding_at=temporal_embedding_at, ratio=ratio, task_init=task_init)
 
     @property
     def prefix(self): return self.vit.blocks[:len(self.vit.blocks) - self.M]

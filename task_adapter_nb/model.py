@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .backbone import create_backbone, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
 import timm
-from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES
+from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES, TASK_INITS
 from .head import PrototypeHead, METRICS
 from .precision import resolve_precision
 
@@ -31,10 +31,11 @@ class TaskAdapter(nn.Module):
                  metric:str='cosine', # 'cosine' (authors'), 'sq_euclidean', 'otam'
                  scale:float=64., # cosine logit scale
                  text_factor:bool=False, # the released code's CLIP-text factor (needs `text=` in forward)
+                 task_init:str='default', # the task adapters' start: 'default' (authors') or 'zero' (`TaskAdapterBlock`)
                 ):
         super().__init__()
         self.encoder = TaskAdapterEncoder(backbone, num_frames, adapted_blocks, temporal, spatial, task, mlp, task_scope,
-                                          temporal_embedding_at, checkpointing, pretrained)
+                                          temporal_embedding_at, checkpointing, pretrained, task_init=task_init)
         self.head = PrototypeHead(metric, scale, text_factor=text_factor)
         self.config = dict(backbone=backbone if isinstance(backbone, str) else type(backbone).__name__, **self.encoder.config,
                            metric=metric, scale=scale, text_factor=text_factor)
@@ -63,7 +64,7 @@ class TaskAdapter(nn.Module):
         a = c.mode in ('task_adapter', 'finetune_full')  # with adapters
         m = cls(c.backbone, pretrained=c.pretrained, num_frames=c.num_frames, adapted_blocks=c.adapted_blocks if c.mode != 'frozen' else 0,
                 temporal=a and c.temporal, spatial=a and c.spatial, task=a and c.task, mlp=a and c.mlp, task_scope=c.task_scope,
-                temporal_embedding_at=c.temporal_embedding_at, checkpointing=c.checkpointing, metric=c.metric)
+                temporal_embedding_at=c.temporal_embedding_at, checkpointing=c.checkpointing, metric=c.metric, task_init=c.task_init)
         m.encoder.temporal_embedding.requires_grad_(c.mode in ('task_adapter', 'finetune_full', 'finetune_temporal'))
         if c.mode in ('finetune_full', 'finetune_temporal', 'finetune'):
             for b in m.encoder.adapted:
@@ -98,6 +99,7 @@ class ModelConfig:
     temporal_embedding_at: str = 'input' # one of `TE_PLACES`
     metric: str = 'cosine' # one of `METRICS`
     checkpointing: bool = False # activation checkpointing of the adapted blocks
+    task_init: str = 'default' # one of `TASK_INITS`: the task adapters' start ('default' is the authors')
 
     @property
     def model(self)->ModelConfig:
@@ -106,12 +108,12 @@ class ModelConfig:
 
     def check(self):
         "One line naming the option for a value the model does not know."
-        for k, ok in dict(mode=tuple(MODES), task_scope=TASK_SCOPES, metric=METRICS, temporal_embedding_at=TE_PLACES).items():
+        for k, ok in dict(mode=tuple(MODES), task_scope=TASK_SCOPES, metric=METRICS, temporal_embedding_at=TE_PLACES, task_init=TASK_INITS).items():
             if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
         return self
 
 # what trained weights depend on: a checkpoint fits a model that agrees on these
-WEIGHT_KEYS = tuple(f.name for f in fields(ModelConfig) if f.name not in ('pretrained', 'task_scope', 'checkpointing'))
+WEIGHT_KEYS = tuple(f.name for f in fields(ModelConfig) if f.name not in ('pretrained', 'task_scope', 'checkpointing', 'task_init'))  # task_init: only where training starts
 
 # %% ../nbs/13_model.ipynb #222bf110
 _PREFIXES = ('feature.module.', 'feature.', 'module.', 'visual.')

@@ -40,6 +40,8 @@ VARIANTS = {
     'frozen_otam': dict(mode='frozen', metric='otam'),
     'no_task_otam': dict(task=False, metric='otam'),
     'ta_te_input': dict(temporal_embedding_at='input'),
+    'ta_task0': dict(task_init='zero'),  # the task adapters start with their output at zero (not the authors')
+    'ta_M6_task0': dict(adapted_blocks=6, task_init='zero'),
 }
 # the baselines whose learning rate comes from a sweep judged on val (the study's base rate for Task-Adapter, 1e-3, is one of the values)
 SWEEP = {'finetune_full': (1e-3, 3e-4, 1e-4), 'finetune_temporal': (1e-3, 3e-4, 1e-4)}
