@@ -158,7 +158,7 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
           precision:str='auto', # 'auto' (bf16 where this machine computes it faster, else fp32), 'fp32' or 'bf16'
           jobs:int=2, # runs in parallel (processes)
           threads:int=1, # torch threads per job
-          level:float=0.95, # the level of the t-intervals the verdicts read (0.98333 for the study's last look, see nbs/40_study)
+          level:float=0.95, # the level of the t-intervals the verdicts read (0.98334 for the study's last look, see nbs/40_study)
          ):
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
     cmd = ' '.join(_INVOKED) or None  # the command line `main` ran, recorded in study.json

@@ -7,7 +7,7 @@ from task_adapter_nb.checks import TRUE, FALSE
 
 CHOICES = dict(mode=('task_adapter', 'finetune', 'frozen'), optimizer=('sgd', 'adamw'), schedule=('none', 'cosine'),
                precision=('auto', 'fp32', 'bf16'), task_scope=('separate', 'joint', 'cross'), metric=('cosine', 'sq_euclidean', 'otam'),
-               temporal_embedding_at=('input', 'first_adapted'))
+               temporal_embedding_at=('input', 'first_adapted'), task_init=('default', 'zero'))
 FREE = {'root', 'train_split', 'val_split', 'test_split', 'backbone', 'out', 'cache_dir', 'frame_store'}  # paths and names: checked where used
 POOL = [-7, -1, 0, 1, 2, 3, 8, 64, 10 ** 6, 2.5, 4.0, -0.5, 1e-3, float('nan'), float('inf'), True, False, '', ' ', '3', ' 5 ', '-2', '2.5', '1e-3',
         'abc', 'ture', 'True', 'no', 'nan', '∞', 'ｆｐ３２', 'fp32', 'bf16', 'fp8', 'adamw', 'joint', 'otam', 'first_adapted', [1], {'a': 1}]  # (None means 'not given' in make_config)
