@@ -29,6 +29,7 @@ CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-s
     ('M6', "M = 6 adapted blocks beats M = 3", 'ta_M6', 'ta'),
     ('task0', "task adapters started at zero beat the authors' start", 'ta_task0', 'ta'),
     ('task0-M6', "task adapters started at zero beat the authors' start, at M = 6", 'ta_M6_task0', 'ta_M6'),
+    ('2-task0', "task attention helps beyond the adapters, with the task adapters started at zero", 'ta_task0', 'no_task'),
     ('control-frame', "Task-Adapter beats per-frame fine-tuning (control)", 'ta', 'finetune'),
     ('control-frozen', "adapters beat the frozen backbone", 'no_task', 'frozen'),
 ]
