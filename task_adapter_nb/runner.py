@@ -77,7 +77,7 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
     if done.exists() and overwrite: done.unlink()
     if done.exists():
         run = json.loads(done.read_text())
-        diff = {k: (v, getattr(cfg, k)) for k, v in run['config'].items() if k not in ('k_shot', 'workers') and v != getattr(cfg, k)}
+        diff = {k: (v, getattr(cfg, k)) for k, v in run['config'].items() if k not in ('k_shot', 'workers', 'out') and v != getattr(cfg, k)}
         if diff: raise ValueError(f"{done}: a finished run with other settings ({', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items())}); use another study folder")
         if not set(episode_files) <= set(run['test']): raise ValueError(f"{done}: tested at shots {sorted(run['test'])}, this study wants {sorted(episode_files)}; use another study folder")
         return {**run, 'test': {k: run['test'][k] for k in episode_files}}

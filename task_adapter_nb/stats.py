@@ -9,7 +9,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DELTA', 't_quantile', 't975', 'across_seeds', 'training_outcome', 'summarize', 'left_chance', 'decide',
-           'seeds_needed', 'paired']
+           'seeds_needed', 'paired', 'two_way']
 
 # %% ../nbs/35_stats.ipynb #1c613b9d
 def _t_cdf(x:float, df:int, steps:int=4000)->float:
@@ -120,3 +120,24 @@ def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
                 bootstrap=[round(float(x), 2) for x in np.percentile(bd, [100 * (1 - q), 100 * q])],
                 bootstrap95=[round(float(x), 2) for x in np.percentile(bd, [2.5, 97.5])], verdict=v,
                 seeds_needed=None if v != 'undecided' else seeds_needed(m, sd, delta, level=level))
+
+# %% ../nbs/35_stats.ipynb #bf5d05e9
+def two_way(runs:list[dict], # run.json dicts (`variant`, `seed`, `test` with `per_episode`)
+            a:str, b:str, # the variants compared: the difference is a - b
+            shot:str='1',
+            level:float=0.95, # the interval's level
+            boot:int=4000, # resamples of seeds and test episodes together
+           )->dict:
+    "Paired a - b with seeds and test episodes resampled together: the interval, and the standard error each source gives alone."
+    if not 0.5 < level < 1: raise ValueError(f"level must be in (0.5, 1), got {level}")
+    ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
+    rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
+    seeds = sorted(set(ra) & set(rb))
+    if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), resampling seeds needs at least 2")
+    d = 100 * (np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]) - np.array([rb[s]['test'][shot]['per_episode'] for s in seeds]))
+    n, e = d.shape
+    rng = np.random.default_rng(0); q = 1 - (1 - level) / 2
+    bd = np.array([d[si][:, ei].mean() for si, ei in zip(rng.integers(0, n, (boot, n)), rng.integers(0, e, (boot, e)))])
+    return dict(a=a, b=b, shot=int(shot), seeds=seeds, episodes=e, mean=round(float(d.mean()), 2), level=level,
+                interval=[round(float(x), 2) for x in np.percentile(bd, [100 * (1 - q), 100 * q])], se=round(float(bd.std()), 3),
+                se_seeds=round(float(d.mean(1).std(ddof=1) / math.sqrt(n)), 3), se_episodes=round(float(d.mean(0).std(ddof=1) / math.sqrt(e)), 3))
