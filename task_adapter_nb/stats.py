@@ -95,6 +95,15 @@ def seeds_needed(mean:float, sd:float, delta:float=DELTA, most:int=1000,
         if t_quantile(q, n - 1) * sd / math.sqrt(n) < room: return n
     return None
 
+def _pair(runs, a, b, shot):
+    "The runs of a and of b by seed at this shot, and the seeds both ran (at least 2)."
+    ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
+    rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
+    if len(rb) == 1 and len(ra) > 1: rb = {s: next(iter(rb.values())) for s in ra}  # `frozen` runs once: the same model for every seed
+    seeds = sorted(set(ra) & set(rb))
+    if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), a paired interval needs at least 2")
+    return ra, rb, seeds
+
 def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
            a:str, b:str, # the variants compared: the difference is a - b
            shot:str='1', delta:float=DELTA,
@@ -103,11 +112,7 @@ def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
           )->dict:
     "Paired difference of test accuracy, a - b, over the seeds both ran: mean, t-interval at `level` (and at 95%), episode bootstrap, verdict."
     if not 0.5 < level < 1: raise ValueError(f"level must be in (0.5, 1), got {level}")
-    ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
-    rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
-    if len(rb) == 1 and len(ra) > 1: rb = {s: next(iter(rb.values())) for s in ra}  # `frozen` runs once: the same model for every seed
-    seeds = sorted(set(ra) & set(rb))
-    if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), a paired interval needs at least 2")
+    ra, rb, seeds = _pair(runs, a, b, shot)
     d = np.array([ra[s]['test'][shot]['accuracy'] - rb[s]['test'][shot]['accuracy'] for s in seeds])
     n, m, sd = len(d), float(d.mean()), float(d.std(ddof=1))
     h95 = t975(n - 1) * sd / math.sqrt(n); q = 1 - (1 - level) / 2; h = t_quantile(q, n - 1) * sd / math.sqrt(n)
@@ -130,10 +135,7 @@ def two_way(runs:list[dict], # run.json dicts (`variant`, `seed`, `test` with `p
            )->dict:
     "Paired a - b with seeds and test episodes resampled together: the interval, and the standard error each source gives alone."
     if not 0.5 < level < 1: raise ValueError(f"level must be in (0.5, 1), got {level}")
-    ra = {r['seed']: r for r in runs if r['variant'] == a and shot in r['test']}
-    rb = {r['seed']: r for r in runs if r['variant'] == b and shot in r['test']}
-    seeds = sorted(set(ra) & set(rb))
-    if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), resampling seeds needs at least 2")
+    ra, rb, seeds = _pair(runs, a, b, shot)
     d = 100 * (np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]) - np.array([rb[s]['test'][shot]['per_episode'] for s in seeds]))
     n, e = d.shape
     rng = np.random.default_rng(0); q = 1 - (1 - level) / 2

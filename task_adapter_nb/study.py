@@ -10,7 +10,7 @@ import torch
 from fastcore.meta import delegates
 from . import __version__
 from .runner import run_experiment
-from .stats import DELTA, paired, summarize
+from .stats import DELTA, paired, summarize, two_way
 
 # %% auto #0
 __all__ = ['CLAIMS', 'UNRECORDED', 'judge', 'run_study', 'study_table', 'claims_table']
@@ -37,13 +37,15 @@ CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-s
 def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA,
           level:float=0.95, # the level of the intervals the verdicts read
          )->list[dict]:
-    "Every claim whose two variants ran with at least 2 common seeds, at each shot."
+    "Every claim whose two variants ran with at least 2 common seeds, at each shot; beside the rule's interval, `two_way`'s (seeds and test episodes resampled together)."
     have = {r['variant'] for r in runs}; out = []
     for cid, text, a, b in CLAIMS:
         if a not in have or b not in have: continue
         for k in shots:
-            try: out.append(dict(id=cid, claim=text, primary=k == '1', **paired(runs, a, b, k, delta, level=level)))
-            except ValueError: pass
+            try: c = paired(runs, a, b, k, delta, level=level)
+            except ValueError: continue
+            w = two_way(runs, a, b, k, level=level)
+            out.append(dict(id=cid, claim=text, primary=k == '1', **c, both=w['interval'], se_seeds=w['se_seeds'], se_episodes=w['se_episodes']))
     return out
 
 # %% ../nbs/40_study.ipynb #33fd4c1b
@@ -102,13 +104,16 @@ def study_table(res:dict)->str:
     return '\n'.join(lines)
 
 def claims_table(res:dict)->str:
-    "Each claim's paired difference a - b (points): mean, t-interval over seeds at the study's level, episode bootstrap, verdict."
+    "Each claim's paired difference a - b (points): mean, t-interval over seeds at the study's level, episode bootstrap, both resampled, verdict."
     lv = f"{100 * res.get('level', 0.95):.4g}%"
-    head = f"{'claim':15s}{'shot':>5s}  {'a - b':34s}{'n':>3s}{'mean':>7s}{lv + ' t-interval':>20s}{'bootstrap':>16s}  verdict"
+    iv = lambda x: '[%+.1f, %+.1f]' % tuple(x) if x else ''  # records made before `both` existed leave its column empty
+    head = f"{'claim':15s}{'shot':>5s}  {'a - b':34s}{'n':>3s}{'mean':>7s}{lv + ' t-interval':>20s}{'bootstrap':>16s}{'seeds+episodes':>16s}  verdict"
     lines = [head, '-' * len(head)]
     for c in res['claims']:
         need = f" (about {c['seeds_needed']} seeds would decide it)" if c['verdict'] == 'undecided' and c['seeds_needed'] else ''
         lines.append(f"{c['id']:15s}{c['shot']:>5d}  {c['a'] + ' - ' + c['b']:34s}{len(c['seeds']):>3d}{c['mean']:>+7.1f}"
-                     f"{'[%+.1f, %+.1f]' % tuple(c.get('ci', c['ci95'])):>20s}{'[%+.1f, %+.1f]' % tuple(c.get('bootstrap', c['bootstrap95'])):>16s}  {c['verdict']}{need}")
+                     f"{iv(c.get('ci', c['ci95'])):>20s}{iv(c.get('bootstrap', c['bootstrap95'])):>16s}{iv(c.get('both')):>16s}  {c['verdict']}{need}")
+    lines.append("(t-interval: over seeds, the test episodes fixed (the rule reads it); bootstrap: the test episodes resampled, the seeds fixed;"
+                 " seeds+episodes: both resampled together (`two_way`), a reading aid)")
     lines.append(f"(holds: the interval lies above 0; fails: it lies below +{res['delta']:g}; otherwise undecided. Primary: {res['primary_shot']}-shot)")
     return '\n'.join(lines)
