@@ -104,6 +104,10 @@ def _pair(runs, a, b, shot):
     if len(seeds) < 2: raise ValueError(f"{a} - {b} at {shot}-shot: {len(seeds)} common seed(s), a paired interval needs at least 2")
     return ra, rb, seeds
 
+def _episode_diffs(ra, rb, seeds, shot)->np.ndarray:
+    "(seeds, episodes) array of a's per-episode accuracy minus b's, in points."
+    return 100 * np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]) - 100 * np.array([rb[s]['test'][shot]['per_episode'] for s in seeds])
+
 def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
            a:str, b:str, # the variants compared: the difference is a - b
            shot:str='1', delta:float=DELTA,
@@ -116,9 +120,9 @@ def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
     d = np.array([ra[s]['test'][shot]['accuracy'] - rb[s]['test'][shot]['accuracy'] for s in seeds])
     n, m, sd = len(d), float(d.mean()), float(d.std(ddof=1))
     h95 = t975(n - 1) * sd / math.sqrt(n); q = 1 - (1 - level) / 2; h = t_quantile(q, n - 1) * sd / math.sqrt(n)
-    ea = 100 * np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]); eb = 100 * np.array([rb[s]['test'][shot]['per_episode'] for s in seeds])
-    idx = np.random.default_rng(0).integers(0, ea.shape[1], (boot, ea.shape[1]))  # the same resampled episodes for every seed and both variants
-    bd = (ea[:, idx] - eb[:, idx]).mean((0, 2))
+    de = _episode_diffs(ra, rb, seeds, shot)
+    idx = np.random.default_rng(0).integers(0, de.shape[1], (boot, de.shape[1]))  # the same resampled episodes for every seed and both variants
+    bd = de[:, idx].mean((0, 2))
     v = decide(m - h, m + h, delta)
     return dict(a=a, b=b, shot=int(shot), seeds=seeds, per_seed=[round(float(x), 2) for x in d], mean=round(m, 2), sd=round(sd, 2),
                 level=level, ci=[round(m - h, 2), round(m + h, 2)], half_width=round(h, 2), ci95=[round(m - h95, 2), round(m + h95, 2)],
@@ -136,7 +140,7 @@ def two_way(runs:list[dict], # run.json dicts (`variant`, `seed`, `test` with `p
     "Paired a - b with seeds and test episodes resampled together: the interval, and the standard error each source gives alone."
     if not 0.5 < level < 1: raise ValueError(f"level must be in (0.5, 1), got {level}")
     ra, rb, seeds = _pair(runs, a, b, shot)
-    d = 100 * (np.array([ra[s]['test'][shot]['per_episode'] for s in seeds]) - np.array([rb[s]['test'][shot]['per_episode'] for s in seeds]))
+    d = _episode_diffs(ra, rb, seeds, shot)
     n, e = d.shape
     rng = np.random.default_rng(0); q = 1 - (1 - level) / 2
     bd = np.array([d[si][:, ei].mean() for si, ei in zip(rng.integers(0, n, (boot, n)), rng.integers(0, e, (boot, e)))])
