@@ -56,7 +56,9 @@ class _PeakCUDA:
     def __init__(self, device): self.device = device
     def __enter__(self):
         torch.cuda.reset_peak_memory_stats(self.device); self.base = torch.cuda.memory_allocated(self.device); return self
-    def __exit__(self, *a): self.gb = (torch.cuda.max_memory_allocated(self.device) - self.base) / 1e9
+    def __exit__(self, *a):
+        self.max_gb = torch.cuda.max_memory_allocated(self.device) / 1e9  # everything allocated, weights and inputs too
+        self.gb = self.max_gb - self.base / 1e9
 
 # %% ../nbs/60_bench.ipynb #2e420ee9
 def _build(path:str, arch:dict, T:int, M:int, seed:int, device):
@@ -67,10 +69,14 @@ def _build(path:str, arch:dict, T:int, M:int, seed:int, device):
     return ours, lambda s, l, q, n: ours(s, l, q, n)
 
 def _top_ops(prof, n:int)->list[dict]:
-    "The `n` operators with the most self time in a `torch.profiler` run."
-    ev = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
-    total = sum(e.self_cpu_time_total for e in ev)
-    return [dict(op=e.key, ms=round(e.self_cpu_time_total / 1e3, 1), calls=e.count, share=round(e.self_cpu_time_total / total, 3)) for e in ev[:n]]
+    "The `n` operators with the most self time in a `torch.profiler` run: time on the GPU where one ran them (with the CPU's beside it), else on the CPU."
+    ev = list(prof.key_averages())
+    name = 'self_device_time_total' if hasattr(ev[0], 'self_device_time_total') else 'self_cuda_time_total'  # (torch < 2.4)
+    gpu = any(getattr(e, name, 0) for e in ev)
+    t = (lambda e: getattr(e, name)) if gpu else (lambda e: e.self_cpu_time_total)
+    ev.sort(key=lambda e: -t(e)); total = sum(map(t, ev)) or 1
+    return [dict(op=e.key, ms=round(t(e) / 1e3, 1), calls=e.count, share=round(t(e) / total, 3), **(dict(cpu_ms=round(e.self_cpu_time_total / 1e3, 1)) if gpu else {}))
+            for e in ev[:n]]
 
 # %% ../nbs/60_bench.ipynb #26fdf0b1
 def _measure(f, repeats:int, device, profile:int=0)->dict:
@@ -81,11 +87,14 @@ def _measure(f, repeats:int, device, profile:int=0)->dict:
             with torch_profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])) as prof: t = _timed(f, device)
         else: t = _timed(f, device)
         if repeats: t = min(_timed(f, device) for _ in range(repeats))
-    return dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 3), **(dict(profile=_top_ops(prof, profile)) if profile else {}))
+    return dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 3), **(dict(max_allocated_gb=round(mem.max_gb, 3)) if device.type == 'cuda' else {}),
+                **(dict(profile=_top_ops(prof, profile)) if profile else {}))
 
 def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
                 what:str, # 'eval_episode', 'train_step' or 'cache' (an episode from cached prefix tokens, and one without)
-                precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, profile:int, seed:int=0)->dict:
+                precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, profile:int, seed:int=0,
+                peak_n:int=2048, # side of the matrix product that measures the machine's peak
+               )->dict:
     "Time one thing on one path (in a fresh process: see `bench_model`)."
     device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
     model, logits = _build(path, arch, T, M, seed, device)
@@ -99,7 +108,7 @@ def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
     def step():
         with p.autocast(device): loss = F.cross_entropy(logits(sup, lab, qry, n_way).float(), qlab)
         opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-    peak = lambda: matmul_gflops(p.dtype, device, n=2048, repeats=3, budget=5)
+    peak = lambda: matmul_gflops(p.dtype, device, n=peak_n, repeats=3, budget=5)
     row, first = {}, peak()
     if what == 'eval_episode': row[what] = _measure(evaluate, repeats, device)
     elif what == 'train_step': row[what] = _measure(step, repeats, device, profile)
@@ -136,7 +145,8 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
                 train:bool=True, # also time a training step
                 profile:int=0, # also return the top operators of the first training step, this many per path
                 checkpointing:bool=True, # also time our training step with activation checkpointing (`ours_ckpt`)
-                isolate:bool=True, # each measurement in a fresh process (False: all here, for quick checks; memory figures then mean little)
+                isolate:bool=True, # each measurement in a fresh process (False: all here, for quick checks; memory figures then mean little on a CPU)
+                peak_n:int=2048, # side of the matrix product that measures the machine's peak (smaller: quicker, for tiny checks)
                )->list[dict]:
     "Seconds, peak memory, GFLOP/s and share of the matmul peak of an evaluation episode and a training step: reference and ours."
     if arch not in REF_ARCHS: raise ValueError(f"arch={arch!r}: expected one of {tuple(REF_ARCHS)}")
@@ -157,7 +167,7 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
         r, peaks = dict(path=path, precision=prec), []
         for what in todo:
             m = _in_process(isolate, _path_bench, path=path, what=what, precision=prec, arch=a, T=num_frames, M=adapted_blocks, n_way=n_way,
-                            k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile)
+                            k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile, peak_n=peak_n)
             peaks.append(m.pop('matmul_peak_gflops')); r.update(m)
         peak = r['matmul_peak_gflops'] = round(max(peaks), 1)
         for name, flops in (('eval_episode', fl['task_adapter']), ('train_step', 2 * fl['task_adapter'])):

@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader
-from .clips import ClipTransform, read_clip, sample_indices, _open_video, decord
+from .clips import ClipTransform, read_clip, read_frames, count_frames, sample_indices, decord
 from .splits import Split, resolve, read_split
 from .episodes import _worker_init
 from .model import model_flops
 from .precision import resolve_precision
 from .config import Config, build_model
-from .evaluation import evaluate, eval_episodes
+from .evaluation import evaluate, eval_episodes, _KEPT
+from .precision import as_device
 from .learner import train
 from .runs import load_trainable
 
@@ -32,15 +33,17 @@ def bench_data(root, # dataset root
                repeats:int=5, # best of this many runs per measurement
                seed:int=0,
               )->dict: # clips/s per path, and the overhead ratio
-    "Print and return clips/s: raw decord `get_batch`, the full pipeline, and the pipeline with DataLoader workers."
+    "Print and return clips/s: raw decoding (decord's `get_batch`, or a frame folder's images), the full pipeline, and the pipeline with DataLoader workers."
     transform = transform or ClipTransform()
     rng = np.random.default_rng(seed)
     entries = [split.entries[i] for i in rng.choice(len(split), min(n_clips, len(split)), replace=False)]
     paths = [resolve(e, root) for e in entries]
-    lens = [len(_open_video(p)) for p in paths]
+    lens = [count_frames(p) for p in paths]
     idx = [sample_indices(n, num_segments) for n in lens]
-    def raw():
-        for p, ix in zip(paths, idx): decord.VideoReader(str(p), num_threads=1).get_batch(list(ix)).asnumpy()
+    def raw():  # the decoder alone: decord's batched read for a video file, the frames' images for a frame folder
+        for p, ix in zip(paths, idx):
+            if p.is_dir(): read_frames(p, ix)
+            else: decord.VideoReader(str(p), num_threads=1).get_batch(list(ix)).asnumpy()
     def pipeline():
         for p in paths: transform(read_clip(p, num_segments))
     def timed(f): t0 = time.perf_counter(); f(); return time.perf_counter() - t0
@@ -48,7 +51,7 @@ def bench_data(root, # dataset root
     raw_t, pipe_t = [], []
     for _ in range(repeats):  # interleaved, so that load on a shared machine hits both paths alike
         raw_t.append(timed(raw)); pipe_t.append(timed(pipeline))
-    res = {'raw decord get_batch': len(paths) / min(raw_t), 'pipeline': len(paths) / min(pipe_t)}
+    res = {'raw decoding': len(paths) / min(raw_t), 'pipeline': len(paths) / min(pipe_t)}
     best = lambda f: len(paths) / min(timed(f) for _ in range(repeats))
     per_item = 10  # a DataLoader item is an episode's worth of clips (5-way 1-shot 1-query), as in training
     class _Episodes(Dataset):
@@ -57,41 +60,62 @@ def bench_data(root, # dataset root
     for w in workers:
         dl = DataLoader(_Episodes(), batch_size=None, num_workers=w, worker_init_fn=_worker_init, prefetch_factor=4)
         res[f'pipeline, {w} worker{"s" if w > 1 else ""}'] = best(lambda: [None for _ in dl])
-    res['overhead'] = res['raw decord get_batch'] / res['pipeline'] - 1
+    res['overhead'] = res['raw decoding'] / res['pipeline'] - 1
     for k, v in res.items(): print(f"{k:28s} {v*100:+.1f}%" if k == 'overhead' else f"{k:28s} {v:8.1f} clips/s")
     return res
 
 # %% ../nbs/61_bench_runs.ipynb #80dfbd45
+def _rss_gb()->float|None:
+    "This process's resident memory in GB (Linux; None elsewhere)."
+    try: return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 1e9
+    except (OSError, ValueError, IndexError): return None
+
+def _cache_memory()->dict:
+    "What the in-memory evaluation caches hold now: videos, and GB on the GPU and on the host."
+    ts = [t for d in _KEPT.values() for t in d.values()]
+    gb = lambda gpu: round(sum(t.numel() * t.element_size() for t in ts if t.is_cuda == gpu) / 1e9, 4)
+    return dict(videos=len(ts), gpu_gb=gb(True), host_gb=gb(False), per_video_mb=round(sum(t.numel() * t.element_size() for t in ts) / max(1, len(ts)) / 1e6, 3))
+
 def bench_eval(cfg:Config, # the model and data to time
                n_episodes:int=200, # test episodes per run
                trainable:dict|None=None, # parameters to load (default: the initial ones)
               )->dict:
-    "Print and return evaluation episodes/s with and without the prefix cache, and their ratio."
-    model = build_model(cfg)
+    "Print and return evaluation episodes/s with and without the prefix cache, their ratio, and the memory the cache takes on the GPU and the host."
+    model = build_model(cfg).to(as_device())  # the first CUDA GPU if there is one
     if trainable: load_trainable(model, trainable)
     test = read_split(cfg.test_split)
     eps = eval_episodes(cfg, test, 'test', n_episodes)
-    res = {}
+    cuda, res = torch.cuda.is_available(), {}
+    _KEPT.clear()  # the cached pass fills its cache from nothing
     with tempfile.TemporaryDirectory() as d:
         for name, cache in (('uncached', False), ('cached', True), ('disk_first', d), ('disk_again', d)):
+            if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
+            rss = _rss_gb()
             t0 = time.perf_counter(); r = evaluate(model, test, cfg.root, eps, cfg, cache=cache); t = time.perf_counter() - t0
-            res[name] = dict(episodes_per_s=round(n_episodes / t, 2), accuracy=r['accuracy'])
+            res[name] = dict(episodes_per_s=round(n_episodes / t, 2), accuracy=r['accuracy'], host_gb_added=None if rss is None else round(_rss_gb() - rss, 3),
+                             **(dict(gpu_peak_gb=round(torch.cuda.max_memory_allocated() / 1e9, 3)) if cuda else {}))
+            if name == 'cached': res['cache'] = _cache_memory()  # kept for later passes (up to MEMORY_CACHE_GB)
     res['speedup'] = round(res['cached']['episodes_per_s'] / res['uncached']['episodes_per_s'], 2)
-    assert len({v['accuracy'] for k, v in res.items() if k != 'speedup'}) == 1, res
+    accs = [res[k]['accuracy'] for k in ('uncached', 'cached', 'disk_first', 'disk_again')]
+    res['same_accuracy'] = len(set(accs)) == 1  # exactly, in fp32; in bf16 a batch of other size may round a tie the other way
+    c = res['cache']
     print(f"{cfg.n_way}-way {cfg.k_shot}-shot, {n_episodes} episodes, M={cfg.adapted_blocks}, {resolve_precision(cfg.precision, model).name}: uncached {res['uncached']['episodes_per_s']} episodes/s, "
           f"cached in memory {res['cached']['episodes_per_s']} episodes/s ({res['speedup']}x); on disk: first pass {res['disk_first']['episodes_per_s']}, "
-          f"later passes {res['disk_again']['episodes_per_s']} episodes/s")
+          f"later passes {res['disk_again']['episodes_per_s']} episodes/s; the cache: {c['videos']} videos, {c['gpu_gb']} GB on the GPU, {c['host_gb']} GB on the host"
+          + ("" if res['same_accuracy'] else f"; accuracies differ: {accs}"))
     return res
+
 
 # %% ../nbs/61_bench_runs.ipynb #ec539b85
 def bench_train(cfg:Config, # the run to time (its out, epochs and evaluation settings are replaced)
                 episodes:int=60, # training episodes per pass
                 passes:int=2, # passes in this process (caches carry over from one to the next)
                )->dict:
-    "Print and return training episodes/s and achieved GFLOP/s per pass."
+    "Print and return training episodes/s, achieved GFLOP/s and (on a GPU) peak GPU memory per pass."
     import dataclasses
-    res = []
+    res, cuda = [], torch.cuda.is_available()
     for k in range(passes):
+        if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
         with tempfile.TemporaryDirectory() as d:
             c = dataclasses.replace(cfg, out=d, epochs=1, episodes_per_epoch=episodes + 1, val_episodes=1, test_episodes=0, save_every=10 ** 6)
             t0 = time.perf_counter(); out = train(c, progress=False, stop_after=episodes); t = time.perf_counter() - t0
@@ -101,11 +125,12 @@ def bench_train(cfg:Config, # the run to time (its out, epochs and evaluation se
         served = fc['hits'] / (fc['hits'] + fc['misses'])  # share of prefix frames the cache served
         work = episodes * (fl['task_adapter'] - served * (fl['task_adapter'] - fl['adapted']) + 2 * fl['adapted'])
         r = dict(pass_=k + 1, episodes=episodes, seconds=round(t, 1), episodes_per_s=round(episodes / t, 3), gflops=round(work / t / 1e9, 1),
-                 precision=resolve_precision(c.precision).name, prefix_frames_served=round(served, 3))
+                 precision=resolve_precision(c.precision).name, prefix_frames_served=round(served, 3),
+                 **(dict(gpu_peak_gb=round(torch.cuda.max_memory_allocated() / 1e9, 3)) if cuda else {}))
         res.append(r)
         print(f"train pass {k + 1}: {episodes} episodes of {c.n_way}-way {c.k_shot}-shot {c.n_query}-query, mode {c.mode}, M={c.adapted_blocks}, "
               f"{r['precision']}: {r['seconds']}s, {r['episodes_per_s']} episodes/s, {r['gflops']} GFLOP/s, "
-              f"{100 * served:.0f}% of prefix frames from the cache")
+              f"{100 * served:.0f}% of prefix frames from the cache" + (f", peak GPU memory {r['gpu_peak_gb']} GB" if cuda else ""))
     return dict(passes=res)
 
 # %% ../nbs/61_bench_runs.ipynb #e5a84330

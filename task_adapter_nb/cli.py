@@ -9,26 +9,26 @@ from pathlib import Path
 from fastcore.script import store_true
 from fastcore.docments import docments
 from .clips import ClipTransform, VideoError
-from .checks import parse_bool, check_writable
-from .splits import read_split, validate as validate_split
+from .checks import parse_bool, check_writable, check_value
+from .splits import read_split, validate as validate_split, write_filtered as write_filtered_split, download_splits, split_files, BENCHMARKS
 from .synth import make_synth
 from .episodes import load_episodes
 from .backbone import tiny_weights_path
-from .stills import pretrain_tiny
-from .config import Config, make_config, build_model, PRESETS
+from .stills import pretrain_tiny, shipped_weights_path, cache_weights_path
+from .config import Config, make_config, build_model, PRESETS, _AT_LEAST
 from . import learner
-from .runs import read_checkpoint, check_checkpoint, load_trainable
+from .runs import read_checkpoint, check_checkpoint, load_trainable, out_lock, resume_command
 from .bench import bench_model, machine
 from .bench_runs import bench_data, bench_eval, bench_train, compare_train
 from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study
-import argparse, os
+import argparse, os, shlex
 from dataclasses import fields
 
 # %% auto #0
-__all__ = ['COMMANDS', 'synth', 'validate', 'pretrain', 'bench', 'demo', 'parse_seeds', 'study', 'train', 'eval_',
-           'command_parser', 'main']
+__all__ = ['NOT_FROM_CHECKPOINT', 'COMMANDS', 'OPTION_MINIMA', 'synth', 'validate', 'splits', 'pretrain', 'bench', 'demo',
+           'parse_seeds', 'study', 'train', 'episode_shape', 'eval_', 'check_options', 'command_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #a77ca125
 def synth(out:str='data/synth', # output folder
@@ -51,27 +51,57 @@ def validate(split:str=None, # split file (any format `read_split` reads); requi
              min_frames:int=1, # report videos with fewer frames
              no_decode:store_true=False, # only check that the files exist (fast)
              workers:int=4, # threads opening videos
-            )->int: # exit code: 0 when every episode can be built
+             write_filtered:str=None, # also write the split without its missing, unreadable and too-short videos to this file (Kinetics copies miss some)
+            )->int: # exit code: 0 when every episode can be built (with --write_filtered: from the written split)
     "Report every missing, unreadable or too-short video and every class with too few videos."
     if not split or not root: raise SystemExit("validate: --split FILE and --root DIR are required")
-    rep = validate_split(read_split(split), root, n_way, k_shot, n_query, min_frames, decode=not no_decode, workers=workers)
+    sp = read_split(split)
+    rep = validate_split(sp, root, n_way, k_shot, n_query, min_frames, decode=not no_decode, workers=workers)
     print(rep)
-    return 0 if rep.ok else 1
+    if not write_filtered: return 0 if rep.ok else 1
+    kept = write_filtered_split(sp, rep, write_filtered)
+    again = validate_split(kept, root, n_way, k_shot, n_query, decode=False)  # what is left was opened above; only the class counts can fail now
+    small = f"; {len(again.small_classes)} classes with fewer than {k_shot + n_query} videos never enter an episode ({again.small_classes[0][0]!r}, ...)" if again.small_classes else ''
+    print(f"wrote {write_filtered}: {len(kept)} of {len(sp)} videos, {len(kept.classes)} classes; "
+          + (f"episodes can be built from it{small}" if not again.too_few_classes else f"it still cannot fill {n_way}-way episodes:\n{again}"))
+    return 0 if not again.too_few_classes else 1
+
+def splits(action:str='download', # what to do: `download` (the only action)
+           bench:str=None, # the benchmark: ssv2_full, ssv2_small, kinetics100, hmdb51 or ucf101
+           out:str='data/splits', # folder to write `<folder>/<split>list<id>.txt` into (what `--splits` takes)
+          ):
+    "Get the standard few-shot split files of a benchmark from their public source: `task-adapter splits download BENCH --out DIR`."
+    if action != 'download': raise SystemExit(f"splits: unknown action {action!r}, expected: task-adapter splits download BENCH --out DIR")
+    if bench not in BENCHMARKS: raise SystemExit(f"splits download: BENCH {bench!r} is not one of {', '.join(BENCHMARKS)}")
+    try: files = download_splits(bench, out)
+    except OSError as e:
+        want = ', '.join(str(p) for p in split_files(bench, out).values())
+        raise OSError(f"{e} (offline? copy {want} from a machine that has them)") from None
+    for w, p in files.items(): print(f"{w}: {p} ({len(read_split(p))} videos)")
+    print(f"train with: --splits {out}")
+
 
 # %% ../nbs/90_cli.ipynb #a300a13f
 def _default_synth(out='data/synth'):
     return make_synth(out, seed=0, videos_per_class=40, progress=True)
 
-def pretrain(out:str=None, # weights file (default: data/vit_tiny_synth.pth in the repository, or ~/.cache/task_adapter_nb)
+def pretrain(out:str=None, # weights file (default: ~/.cache/task_adapter_nb/vit_tiny_synth.pth; never the shipped data/vit_tiny_synth.pth)
              seed:int=0, # deterministic from it
              steps:int=1500, # optimiser steps
              batch:int=64, # stills per step
              force:store_true=False, # retrain even if weights with the same configuration exist (the cache)
+             replace_shipped:store_true=False, # write the repository's shipped data/vit_tiny_synth.pth, which demo and study use
             ):
     "Pretrain the tiny ViT of the CPU demo on synthetic still images (trained to tell where the object is, how big and how opaque; never on motion)."
-    check_writable(Path(out).parent if out else tiny_weights_path(must_exist=False).parent, '--out')  # before minutes of training
-    rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force)
+    out = Path(out) if out else shipped_weights_path() if replace_shipped else cache_weights_path()
+    check_writable(out.parent, '--out')  # before minutes of training
+    rep = pretrain_tiny(out, seed=seed, steps=steps, batch=batch, force=force, replace_shipped=replace_shipped)
     print(json.dumps({k: rep[k] for k in ('config', 'seconds', 'test_accuracy')}, indent=1))
+    try: used = tiny_weights_path()
+    except FileNotFoundError: used = None
+    if used is not None and used.resolve() != out.resolve():
+        print(f"wrote {out}; demo, study and train --preset demo use {used}: set TASK_ADAPTER_TINY_WEIGHTS={out} to use the new weights")
+    else: print(f"wrote {out}")
 
 # %% ../nbs/90_cli.ipynb #023c2114
 def bench(what:str='data', # what to time: data, model, eval or train (`task-adapter bench train`; the one argument without --)
@@ -128,7 +158,8 @@ def demo(out:str='runs/demo', # results, plot and the runs of each method
          overwrite:store_true=False, # retrain every method (default: reuse those already trained in --out with the same settings)
         ):
     "The main job on the built-in default: synthetic benchmark, tiny ViT, frozen vs fine-tuning vs Task-Adapter, 1 and 5 shots."
-    run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision, plot=plot, overwrite=overwrite)
+    with out_lock(out, '--out'):  # one writer per folder
+        run_demo(out, data, episodes=episodes, test_episodes=test_episodes, val_episodes=val_episodes, workers=workers, precision=precision, plot=plot, overwrite=overwrite)
 
 def parse_seeds(seeds:str, # e.g. '0-11' or '0,1,5-9'
                )->tuple[int, ...]:
@@ -162,7 +193,8 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
          ):
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
     cmd = ' '.join(_INVOKED) or None  # the command line `main` ran, recorded in study.json
-    run_study(out, tuple(v for v in variants.split(',') if v), parse_seeds(seeds), not no_sweep, lr or None, baseline_seeds or None,
+    with out_lock(out, 'study folder'):  # one writer per folder
+        run_study(out, tuple(v for v in variants.split(',') if v), parse_seeds(seeds), not no_sweep, lr or None, baseline_seeds or None,
               jobs, threads, level=level, command=cmd, data=data, episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes,
               shots=tuple(int(x) for x in shots.split(',')), precision=precision)
 
@@ -191,45 +223,128 @@ def train(preset:str=None, # one of `PRESETS` (the paper's settings per benchmar
           splits:str=None, # folder of the standard split files (as download_splits writes), for the preset's benchmark
           resume:store_true=False, # continue the run in --out (from its last.pth); settings that change the result must be the same
           overwrite:store_true=False, # replace a run already in --out
+          unsafe_load:store_true=False, # UNSAFE: --resume from a last.pth of an older version that holds Python objects (loading runs any code in it: only a file you made)
           **options, # any field of `Config` (`--lr 0.01`, `--k-shot 5`, ...)
          ):
     "Train (and select on val, and test) with a preset, a YAML file and options; `--resume` continues a killed run."
     cfg = make_config(preset, options.pop('root', None), splits, config, **options)
     _check_data(cfg)
     _setup_distributed()
-    learner.train(cfg, resume=resume, overwrite=overwrite)
+    learner.train(cfg, resume=resume, overwrite=overwrite, unsafe_load=unsafe_load)
     return 0
 
+NOT_FROM_CHECKPOINT = ('out', 'frame_store', 'cache_dir')  # paths a checkpoint records that `eval` writes to: never taken from the file
+
+def episode_shape(episodes:list, path)->tuple[int, int, int]:
+    "N, K and Q of saved episodes (the same in every one); one line if they differ, or if a query is also a support video of its episode."
+    if not episodes: raise ValueError(f"{path}: holds no episodes")
+    def shape(e): return len(e.classes), len(e.support), len(e.query), {len(s) for s in e.support}, {len(q) for q in e.query}
+    first = shape(episodes[0])
+    for i, e in enumerate(episodes):
+        n, ns, nq, ks, qs = shape(e)
+        if (n, ns, nq, ks, qs) != first or ns != n or nq != n or len(ks) != 1 or len(qs) != 1 or n < 2 or min(ks) < 1 or min(qs) < 1:
+            raise ValueError(f"{path}: episode {i} is not shaped like episode 0 (every episode must have the same N >= 2 classes, "
+                             "K >= 1 support and Q >= 1 query videos for each class)")
+        for c, sv, qv in zip(e.classes, e.support, e.query):
+            both = set(sv) & set(qv)
+            if both: raise ValueError(f"{path}: episode {i}: video {sorted(both)[0]!r} of class {c!r} is both a support and a query video")
+            if len(set(sv) | set(qv)) < len(sv) + len(qv): raise ValueError(f"{path}: episode {i}: class {c!r} lists a video twice")
+    return first[0], first[3].pop(), first[4].pop()
+
+def _result_file(folder:Path, stem:str)->Path:
+    "A new file name in `folder`: eval_<stem>_<n>.json with the first n not taken (an earlier result is never replaced)."
+    n = 1
+    while (folder/f'eval_{stem}_{n}.json').exists(): n += 1
+    return folder/f'eval_{stem}_{n}.json'
+
+def _write_new(path:Path, text:str)->Path:
+    "Write `text` to `path`, or to the next free eval_<stem>_<n>.json if another process took it meanwhile; never over a file."
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        tmp.write_text(text)
+        while True:
+            try: os.link(tmp, path); return path
+            except FileExistsError: path = _result_file(path.parent, path.stem.rsplit('_', 1)[0][5:])
+    finally: tmp.unlink(missing_ok=True)
+
 def eval_(checkpoint:str=None, # a checkpoint written by `train` (best.pth or last.pth); required
-          episodes:str=None, # a saved episode list (JSON); default: sample --test_episodes with the run's seed
+          episodes:str=None, # a saved episode list (JSON): N, K and Q are read from it; default: sample --test_episodes with the run's seed
           no_cache:store_true=False, # run the whole model for every episode
-          **options, # any field of `Config`, over the checkpoint's own
+          unsafe_load:store_true=False, # UNSAFE: read a checkpoint of an older version that holds Python objects (loading runs any code in it: only a file you made)
+          **options, # any field of `Config`, over the checkpoint's own; --out: the folder of the result (default: the checkpoint's)
          ):
-    "Test a trained checkpoint (best.pth or last.pth) on saved or freshly sampled test episodes."
+    "Test a trained checkpoint (best.pth or last.pth) on saved or freshly sampled test episodes; writes a new eval_<checkpoint>_<n>.json, never over one."
     if not checkpoint: raise SystemExit("eval: --checkpoint FILE is required")
-    ck = read_checkpoint(checkpoint)  # one line naming the file when it is missing, truncated or from another tool
-    cfg = make_config(None, **{**ck['config'], **options})
+    ck = read_checkpoint(checkpoint, unsafe_load)  # one line naming the file when it is missing, truncated, from another tool or holding code
+    rec = {k: v for k, v in ck['config'].items() if k not in NOT_FROM_CHECKPOINT}  # the run's folder, frame store and cache are not eval's to write
+    cfg = make_config(None, **{**rec, 'out': str(Path(checkpoint).parent), **options})
     check_checkpoint(ck, cfg, checkpoint)
-    res_file = check_writable(cfg.out, '--out')/f"eval_{cfg.n_way}way_{cfg.k_shot}shot.json"  # before the work, not after
+    res_file = _result_file(check_writable(cfg.out, '--out'), Path(checkpoint).stem)  # checked before the work, not after
+    test = read_split(cfg.test_split) if cfg.test_split else None
+    if episodes:
+        eps = load_episodes(episodes, test)
+        n, k, q = episode_shape(eps, episodes)
+        cfg.update(n_way=n, k_shot=k, eval_n_query=q)  # the result is labelled with what the file holds
     _check_data(cfg, ('test',))
     _setup_distributed()
     import torch.distributed as dist
     rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-    model = build_model(cfg); load_trainable(model, ck['trainable'])
+    model = build_model(cfg); load_trainable(model, ck['trainable'], checkpoint)
     test = read_split(cfg.test_split)
-    eps = load_episodes(episodes, test) if episodes else eval_episodes(cfg, test)  # the episodes `train` tested on, for the same settings
+    if not episodes: eps = eval_episodes(cfg, test)  # the episodes `train` tested on, for the same settings
     if no_cache: cfg.eval_cache = False
     r = evaluate(model, test, cfg.root, eps, cfg, cache=_cache_arg(cfg), progress=rank == 0, rank=rank, world=world)
     if rank == 0:
-        print(f"{cfg.n_way}-way {cfg.k_shot}-shot: {r['accuracy']:.2f} +- {r['ci95']:.2f}% on {r['episodes']} episodes")
-        tmp = res_file.with_name(f'.{res_file.name}.tmp'); tmp.write_text(json.dumps(dict(checkpoint=str(checkpoint), **r), indent=1)); os.replace(tmp, res_file)
-        print(f"wrote {res_file}")
+        print(f"{cfg.n_way}-way {cfg.k_shot}-shot: {r['accuracy']:.2f} +- {r['ci95']:.2f}% on {r['episodes']} episodes ({cfg.eval_n_query} queries per class)")
+        rec = dict(checkpoint=str(checkpoint), episode_file=str(episodes) if episodes else None, n_way=cfg.n_way, k_shot=cfg.k_shot, n_query=cfg.eval_n_query, **r)
+        print(f"wrote {_write_new(res_file, json.dumps(rec, indent=1, default=float))}")
     return 0
 
+
 # %% ../nbs/90_cli.ipynb #f82e8233
-COMMANDS = {'synth': synth, 'pretrain': pretrain, 'validate': validate, 'train': train, 'eval': eval_, 'bench': bench, 'demo': demo, 'study': study}
+COMMANDS = {'synth': synth, 'pretrain': pretrain, 'validate': validate, 'splits': splits, 'train': train, 'eval': eval_, 'bench': bench, 'demo': demo, 'study': study}
 _INVOKED = []  # the command line `main` is running (the study records it)
 _TYPES = {'str': str, 'int': int, 'float': float, 'bool': bool}
+
+class _Parser(argparse.ArgumentParser):
+    "argparse, with its errors in one line (no usage block) and exit code 2."
+    def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+# the smallest value of each command's counts and sizes: checked before the command runs, by `check_value` as `Config.check` does
+OPTION_MINIMA = dict(
+    synth=dict(seed=0, videos_per_class=2, size=16, workers=0),  # 2 videos per class: one support and one query
+    pretrain=dict(seed=0, steps=1, batch=1),
+    validate=dict(n_way=2, k_shot=1, n_query=1, min_frames=1, workers=1),
+    bench=dict(n_clips=1, size=8, resize=8, repeats=0, img_size=8, num_frames=1, adapted_blocks=0, n_way=2, k_shot=1, n_query=1, profile=0, episodes=1, passes=1),
+    demo=dict(episodes=2, val_episodes=1, test_episodes=1, workers=0),
+    study=dict(episodes=1, epochs=1, val_episodes=1, test_episodes=1, lr=0., baseline_seeds=0, jobs=1, threads=0),
+)
+
+def check_options(name:str, # a key of `COMMANDS`
+                  args:dict, # its parsed options
+                 )->dict:
+    "The shared validation layer: each count and size of the command at or above its minimum (`OPTION_MINIMA`), each `Config` field as `Config` checks it; one line naming the option otherwise."
+    kinds = {k: p.annotation for k, p in inspect.signature(COMMANDS[name]).parameters.items()}
+    for k, lo in OPTION_MINIMA.get(name, {}).items():
+        if args.get(k) is not None: args[k] = check_value(k, args[k], _TYPES.get(kinds[k], int), at_least=lo)
+    if name == 'synth' and args.get('size') is not None and args['size'] % 2: raise ValueError(f"size={args['size']}: expected an even number of pixels (the video encoder needs one)")
+    if name == 'bench' and args.get('size') and args.get('resize') and args['resize'] < args['size']: raise ValueError(f"resize={args['resize']} is smaller than size={args['size']}")
+    if name == 'bench' and args.get('what', 'data') == 'data' and args.get('repeats') == 0: raise ValueError("repeats=0: bench data times the best of at least 1 run")
+    if name == 'demo' and args.get('episodes') is not None and args['episodes'] % 2: raise ValueError(f"episodes={args['episodes']}: expected an even number (2 epochs)")
+    if name == 'study' and args.get('shots') is not None:
+        for s in str(args['shots']).split(','): check_value('shots', s, int, at_least=1)
+    if name == 'study' and args.get('variants') is not None:
+        vs = [v for v in str(args['variants']).split(',') if v]
+        dup = sorted({v for v in vs if vs.count(v) > 1})
+        if dup: raise ValueError(f"variants {args['variants']!r}: {dup} given more than once (each variant once; more seeds with --seeds)")
+        if not vs: raise ValueError(f"variants {args['variants']!r}: expected at least one variant")
+    given = {k: v for k, v in args.items() if k in {f.name for f in fields(Config)} and k not in kinds and v is not None}
+    if given:  # train and eval: the options given must be values `Config` accepts (the rest is checked with the preset or checkpoint)
+        c = Config().update(**given)
+        for k in given:
+            if k in _AT_LEAST: check_value(k, getattr(c, k), type(getattr(c, k)), at_least=_AT_LEAST[k])
+        if 'lr' in given and c.lr <= 0: raise ValueError(f"lr={given['lr']!r}: expected a number > 0")
+    return args
 
 def _option(p, name:str, kind, default, doc:str):
     "One option, accepted as `--n_way` and as `--n-way`."
@@ -240,20 +355,27 @@ def _option(p, name:str, kind, default, doc:str):
 def command_parser(name:str)->argparse.ArgumentParser:
     "The parser of one command: an option per parameter of its function (docments as help), and every `Config` field where the function takes `**options`."
     f = COMMANDS[name]
-    p = argparse.ArgumentParser(prog=f'task-adapter {name}', description=f.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = _Parser(prog=f'task-adapter {name}', description=f.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     params = inspect.signature(f).parameters
     for k, d in docments(f, full=True, returns=False).items():
         if params[k].kind is inspect.Parameter.VAR_KEYWORD: continue
         kind = store_true if d['anno'] == 'store_true' else _TYPES.get(d['anno'], str)
         if (name, k) == ('bench', 'what'): p.add_argument('what', nargs='?', default=d['default'], choices=('data', 'model', 'eval', 'train'), help=d['docment'])
+        elif name == 'splits' and k in ('action', 'bench'): p.add_argument(k, nargs='?', default=d['default'], help=d['docment'])  # `splits download BENCH`
         else: _option(p, k, kind, d['default'], d['docment'] or '')
     if any(v.kind is inspect.Parameter.VAR_KEYWORD for v in params.values()):
-        docs = docments(Config)
+        docs = {k: v for d in (docments(Config.__mro__[1]), docments(Config)) for k, v in d.items() if v}  # the model's fields are documented in `ModelConfig`, Config's parent
         for c in fields(Config):  # default None: only what is given overrides the preset, YAML file or checkpoint
             _option(p, c.name, bool if isinstance(c.default, bool) else type(c.default), None, f"{docs.get(c.name) or ''} (Config default: {c.default!r})")
     return p
 
 # %% ../nbs/90_cli.ipynb #0984eeae
+def _how_to_continue(name:str, argv:list[str])->str:
+    "What the user types to go on after Ctrl-C: `train` resumes exactly from its last checkpoint; `demo` and `study` reuse their finished runs."
+    if name == 'train': return f"continue with: {resume_command(['task-adapter', *argv])}"
+    if name in ('demo', 'study'): return "its finished runs are kept, and the same command continues: " + ' '.join(['task-adapter', *map(shlex.quote, argv)])
+    return "nothing was kept"
+
 def main(argv:list[str]|None=None, # arguments after the program name (default: sys.argv[1:])
         )->int:
     "`task-adapter <command> [options]`: dispatch to a command; exit code 0 on success."
@@ -266,9 +388,13 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
     if name not in COMMANDS: print(f"task-adapter: unknown command {name!r}, expected one of {list(COMMANDS)}", file=sys.stderr); return 2
     args = {k: v for k, v in vars(command_parser(name).parse_args(rest)).items() if v is not None or k in inspect.signature(COMMANDS[name]).parameters}
     _INVOKED[:] = ['task-adapter', *argv]
-    try: res = COMMANDS[name](**args)
+    try: res = COMMANDS[name](**check_options(name, args))
     except (ValueError, OSError, KeyError, VideoError) as e:  # bad input, a missing or unwritable file, a broken video: one clear line, no traceback
         print(f"task-adapter {name}: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt:  # Ctrl-C: what was saved is kept; say how to go on (after closing the progress bars, so that this is the last line)
+        from tqdm import tqdm
+        for bar in list(getattr(tqdm, '_instances', [])): bar.close()
+        print(f"\ntask-adapter {name}: interrupted; " + _how_to_continue(name, argv), file=sys.stderr); return 130
     finally: _INVOKED.clear()
     return res if isinstance(res, int) else 0
 

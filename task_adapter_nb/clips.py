@@ -4,6 +4,7 @@
 
 # %% ../nbs/00_clips.ipynb #022e55cd
 from __future__ import annotations
+import re, hashlib, os
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,7 +19,7 @@ except ImportError: decord = None  # frame folders still work; videos raise a cl
 
 # %% auto #0
 __all__ = ['VIDEO_EXTS', 'IMAGE_EXTS', 'CODECS', 'CLIP_MEAN', 'CLIP_STD', 'sample_indices', 'VideoError', 'write_video',
-           'count_frames', 'read_frames', 'read_clip', 'ClipTransform']
+           'count_frames', 'read_frames', 'read_clip', 'source_key', 'ClipTransform']
 
 # %% ../nbs/00_clips.ipynb #10f2ca45
 def sample_indices(n_frames:int, # frames in the video
@@ -66,13 +67,25 @@ def write_video(path, # output file; its extension picks the codec (see `CODECS`
         for p in s.encode(): out.mux(p)
 
 # %% ../nbs/00_clips.ipynb #c3a4fffe
-def _frame_files(folder:Path):
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+def _natural(name:str)->tuple:
+    "Sort key that reads the numbers in a name as numbers: '2.jpg' before '10.jpg', 'img_00009' before 'img_00010'."
+    return tuple((0, int(t), '') if t.isdigit() else (1, 0, t) for t in re.split(r'(\d+)', name) if t)
+
+def _frame_files(folder:Path)->list[Path]:
+    "The frames of a frame folder in temporal order: image files by the number in their name; hidden (`._img_00001.jpg`) and other files ignored."
+    return sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.') and p.is_file()), key=lambda p: (_natural(p.name), p.name))  # ties ('9.jpg', '09.jpg') by name: the same order on every filesystem
+
+def _read_image(f:Path)->np.ndarray:
+    try:
+        with Image.open(f) as im: return np.asarray(im.convert('RGB'))
+    except Exception as e: raise VideoError(f"{f}: cannot decode this frame image ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})") from None
 
 def _open_video(path:Path, num_threads:int=1):
     if decord is None: raise ImportError(f"{path}: reading videos needs decord (pip install decord)")
     try: vr = decord.VideoReader(str(path), num_threads=num_threads)
-    except Exception as e: raise VideoError(f"{path}: cannot decode this video ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+    except Exception as e:  # decord's message starts with a time and its own source file ("[12:00:00] /.../video_reader.cc:83: "): drop them
+        msg = re.sub(r'^\[[\d:]+\]\s+\S+:\d+:\s*', '', str(e).splitlines()[0] if str(e) else '')
+        raise VideoError(f"{path}: cannot decode this video ({type(e).__name__}: {msg[:200]})") from None
     if len(vr) == 0: raise VideoError(f"{path}: the video has no frames")
     return vr
 
@@ -83,12 +96,18 @@ def _check_path(path) -> Path:
         raise VideoError(f"{path}: not a video (expected a frame folder or one of {VIDEO_EXTS})")
     return path
 
+
 # %% ../nbs/00_clips.ipynb #15ed3295
-def count_frames(path, # a video file or a folder of frame images
+def count_frames(path, # a video file or a folder of frames
+                 check:bool=False, # also decode every image of a frame folder (a corrupt JPEG fails here, naming it)
                 )->int:
     "Number of frames of a video file or frame folder, with the same errors as `read_frames`."
     path = _check_path(path)
-    n = len(_frame_files(path)) if path.is_dir() else len(_open_video(path))
+    if path.is_dir():
+        files = _frame_files(path); n = len(files)
+        if check:
+            for f in files: _read_image(f)
+    else: n = len(_open_video(path))
     if n == 0: raise VideoError(f"{path}: the frame folder has no frames ({'/'.join(IMAGE_EXTS)})")
     return n
 
@@ -106,8 +125,14 @@ def read_frames(path, # a video file (.mp4 .webm .avi .mkv) or a folder of frame
         vr = _open_video(path, num_threads); n = len(vr)
     bad = [i for i in indices if not 0 <= i < n]
     if bad: raise IndexError(f"{path}: frame index {bad[0]} out of range for a video of {n} frames")
-    if path.is_dir(): return np.stack([np.asarray(Image.open(files[i]).convert('RGB')) for i in indices])
+    if path.is_dir(): return _stack(path, [_read_image(files[i]) for i in indices])
     return _get_batch(vr, path, indices)
+
+def _stack(path, frames:list)->np.ndarray:
+    shapes = sorted({f.shape for f in frames})
+    if len(shapes) > 1: raise VideoError(f"{path}: the frame images differ in size ({shapes[0][1]}x{shapes[0][0]} and {shapes[-1][1]}x{shapes[-1][0]}); expected one size per video")
+    return np.stack(frames)
+
 
 # %% ../nbs/00_clips.ipynb #3d7d5a27
 def _get_batch(vr, path, indices):
@@ -125,6 +150,19 @@ def read_clip(path, # a video file or a folder of frames
     if path.is_dir(): return read_frames(path, sample_indices(count_frames(path), num_segments, train, rng))
     vr = _open_video(path, num_threads)
     return _get_batch(vr, path, sample_indices(len(vr), num_segments, train, rng))
+
+# %% ../nbs/00_clips.ipynb #c5b40571
+def source_key(path, # a video file or a frame folder
+              )->str: # 'absolute path|size:mtime' (a frame folder: 'absolute path|frames:<hash of every frame's name, size and mtime>')
+    "The identity of a video's source files, for caches: it changes when the file (or any frame of a folder) is replaced, rewritten, added or removed."
+    p = Path(path)
+    if p.is_dir():
+        h = hashlib.sha1()
+        for f in _frame_files(p): st = f.stat(); h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+        return f"{os.path.abspath(p)}|frames:{h.hexdigest()[:16]}"
+    st = p.stat()
+    return f"{os.path.abspath(p)}|{st.st_size}:{st.st_mtime_ns}"
+
 
 # %% ../nbs/00_clips.ipynb #e03ae135
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # OpenAI CLIP normalisation, RGB

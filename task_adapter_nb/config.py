@@ -21,7 +21,7 @@ OPTIMIZERS = ('sgd', 'adamw')  # 'sgd': the authors'
 SCHEDULES = ('none', 'cosine')  # 'none': the authors'
 # the smallest value of each count that can make sense (a 1-way episode is always right; 0 epochs test an untrained model)
 _AT_LEAST = dict(num_frames=1, size=8, resize=8, n_way=2, k_shot=1, n_query=1, eval_n_query=1, adapted_blocks=0, epochs=1, episodes_per_epoch=1,
-                 accumulate=1, val_episodes=1, test_episodes=0, seed=0, workers=0, save_every=1, lr=0., momentum=0., weight_decay=0.)
+                 accumulate=1, val_episodes=1, test_episodes=0, seed=0, workers=0, save_every=1, lr=0., momentum=0., weight_decay=0., block_lr=0., warmup=0)
 
 # %% ../nbs/15_config.ipynb #1f3f819b
 @dataclass
@@ -43,6 +43,8 @@ class Config(ModelConfig):
     lr: float = 1e-3
     momentum: float = 0.
     weight_decay: float = 0.
+    block_lr: float = 0. # learning rate of the backbone blocks that train (the fine-tuning modes), a parameter group of their own; 0: `lr`, one rate for all
+    warmup: int = 0 # optimiser steps of linear warm-up at the start of the schedule, every group (0: none, the authors')
     schedule: str = 'none' # 'none' (authors') or 'cosine'
     epochs: int = 10
     episodes_per_epoch: int = 1000
@@ -85,6 +87,8 @@ class Config(ModelConfig):
 _PAPER = {'ssv2_full': (50, 1000), 'ssv2_small': (20, 1000), 'kinetics100': (10, 1000), 'hmdb51': (10, 1000), 'ucf101': (10, 200)}
 PRESETS = {f"{b}_{k}shot": dict(benchmark=b, k_shot=k, epochs=e, episodes_per_epoch=n) for b, (e, n) in _PAPER.items() for k in (1, 5)}
 PRESETS['demo'] = dict(benchmark='synth', **SYNTH_PRESET)  # the CPU demo: the settings that come with the synthetic benchmark (02_synth)
+# the released code's scoring: the cosine times the cosine to each class name's CLIP text embedding (give --text_features or --class_names)
+PRESETS.update({f"{k}_released": dict(v, text_factor=True) for k, v in list(PRESETS.items()) if v['benchmark'] != 'synth'})
 
 # %% ../nbs/15_config.ipynb #cd09b55d
 def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the paper defaults
@@ -94,23 +98,28 @@ def make_config(preset:str|None=None, # a key of `PRESETS`, or None for the pape
                 **overrides, # any `Config` field (applied last)
                )->Config:
     "A `Config` from a preset, a YAML file and overrides; split files are found for the preset's benchmark."
-    cfg = Config()
+    cfg, y = Config(), {}
+    if yaml_file:
+        import yaml
+        try: y = yaml.safe_load(Path(yaml_file).read_text()) or {}  # safe: a !!python tag builds nothing and is an error
+        except yaml.YAMLError as e:  # a syntax error, several documents, a tag it will not build: one line with the place
+            where = getattr(e, 'problem_mark', None)
+            raise ValueError(f"{yaml_file}: not a YAML file of options ({getattr(e, 'problem', None) or type(e).__name__}"
+                             + (f" at line {where.line + 1}, column {where.column + 1}" if where else '') + ")") from None
+        if not isinstance(y, dict): raise ValueError(f"{yaml_file}: expected a mapping of config options")
     if preset:
         if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}, expected one of {sorted(PRESETS)}")
         p = dict(PRESETS[preset]); bench = p.pop('benchmark')
         cfg.update(**p)
-        if bench == 'synth':
-            f = synth_files(root or 'data/synth'); root = f.pop('root'); cfg.update(**f)  # a small benchmark: decode every clip once
+        if bench == 'synth':  # `root` names the benchmark's folder (given here or in the YAML file); its videos, splits and frame store are inside
+            f = synth_files(root or y.pop('root', None) or 'data/synth'); root = f.pop('root'); cfg.update(**f)  # a small benchmark: decode every clip once
         elif splits:
             f = split_files(bench, splits); cfg.update(train_split=str(f['train']), val_split=str(f['val']), test_split=str(f['test']))
-    if yaml_file:
-        import yaml
-        y = yaml.safe_load(Path(yaml_file).read_text()) or {}
-        if not isinstance(y, dict): raise ValueError(f"{yaml_file}: expected a mapping of config options")
-        cfg.update(**y)
+    cfg.update(**y)
     if root: cfg.root = str(root)
     cfg.update(**{k: v for k, v in overrides.items() if v is not None})
     return cfg.check()
+
 
 # %% ../nbs/15_config.ipynb #0f49dd93
 def build_model(cfg:Config)->TaskAdapter:

@@ -4,18 +4,19 @@
 
 # %% ../nbs/03_episodes.ipynb #9e6055f6
 from __future__ import annotations
-import json, time, os
+import json, time, os, shutil
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader
-from .clips import ClipTransform, read_clip, sample_indices, _open_video
+from .clips import ClipTransform, read_clip, sample_indices, _open_video, _get_batch, _frame_files, _read_image, _stack, count_frames, source_key
+from PIL import Image
 from .splits import Split, resolve
 
 # %% auto #0
-__all__ = ['Episode', 'EpisodeSampler', 'save_episodes', 'load_episodes', 'EpisodeDataset', 'episode_loader', 'FrameStore',
-           'open_frame_store', 'show_episode']
+__all__ = ['STORE_GB', 'Episode', 'EpisodeSampler', 'save_episodes', 'load_episodes', 'EpisodeDataset', 'episode_loader',
+           'estimate_store_bytes', 'check_store_size', 'FrameStore', 'open_frame_store', 'show_episode']
 
 # %% ../nbs/03_episodes.ipynb #d8472587
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ def load_episodes(path, # a file written by `save_episodes`
     if not path.is_file(): raise FileNotFoundError(f"{path}: episode file not found")
     try: eps = [Episode(tuple(e['classes']), tuple(map(tuple, e['support'])), tuple(map(tuple, e['query']))) for e in json.loads(path.read_text())['episodes']]
     except Exception as e: raise ValueError(f"{path}: not an episode file ({type(e).__name__}: {e})") from None
+    for i, ep in enumerate(eps):
+        if not all(isinstance(c, str) for c in ep.classes) or not all(isinstance(v, str) for g in ep.support + ep.query for v in g):
+            raise ValueError(f"{path}: episode {i}: every class and video must be a name (a string)")
     if split is not None:
         known = {c: {e.video for e in es} for c, es in split.by_class.items()}
         for i, ep in enumerate(eps):
@@ -142,8 +146,46 @@ def episode_loader(ds:EpisodeDataset, # the episodes
 
 # %% ../nbs/03_episodes.ipynb #80b2da94
 def _decode_all(path)->np.ndarray:
-    vr = _open_video(Path(path))
-    return vr.get_batch(list(range(len(vr)))).asnumpy()
+    path = Path(path)
+    if path.is_dir():
+        count_frames(path)  # an empty folder: the same one-line error as everywhere
+        return _stack(path, [_read_image(f) for f in _frame_files(path)])
+    vr = _open_video(path)
+    return _get_batch(vr, path, range(len(vr)))
+
+def _video_bytes(path)->int:
+    "Bytes of every decoded frame of one video, from its frame count and the size of one frame."
+    path = Path(path)
+    if path.is_dir():
+        files = _frame_files(path)
+        with Image.open(files[0]) as im: w, h = im.size
+        return len(files) * h * w * 3
+    vr = _open_video(path); h, w = vr[0].shape[:2]
+    return len(vr) * h * w * 3
+
+STORE_GB = float(os.environ.get('TASK_ADAPTER_FRAME_STORE_GB', 50))  # the largest frame store built without being asked for more
+
+def estimate_store_bytes(videos:dict, # (class, video id) -> video file or frame folder
+                         sample:int=24, # videos probed (evenly spaced); all of them when there are fewer
+                        )->int: # bytes of the store, estimated from the sampled videos' mean
+    "The size a frame store of `videos` will have: frames x height x width x 3 of a sample of them, scaled to all."
+    keys = sorted(videos)
+    if not keys: return 0
+    picked = [keys[int(i)] for i in np.unique(np.linspace(0, len(keys) - 1, min(sample, len(keys))).round())]
+    return int(np.mean([_video_bytes(videos[k]) for k in picked]) * len(keys))
+
+def check_store_size(path, # where the store would be written
+                     n_bytes:int, # its estimated size
+                     n_videos:int, # how many videos it holds (for the message)
+                     budget_gb:float|None=None, # default: `STORE_GB` (environment variable TASK_ADAPTER_FRAME_STORE_GB)
+                    ):
+    "Refuse, in one line naming the setting to change, a store larger than the budget or than the free disk."
+    budget_gb = STORE_GB if budget_gb is None else budget_gb
+    folder = Path(path).parent; folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    what = f"the budget TASK_ADAPTER_FRAME_STORE_GB={budget_gb:g}" if n_bytes > budget_gb * 1e9 else f"the {free / 1e9:.1f} GB free in {folder}" if n_bytes > free else None
+    if what: raise ValueError(f"{path}: a frame store of {n_videos} videos would take about {n_bytes / 1e9:.1f} GB, more than {what}; "
+                              "decode clips as they are read instead (--frame_store ''), or raise TASK_ADAPTER_FRAME_STORE_GB / free the disk")
 
 class FrameStore:
     "Every frame of a set of videos, decoded once into one memory-mapped uint8 file: a clip costs an index, not a decode."
@@ -154,6 +196,7 @@ class FrameStore:
         try: idx = json.loads(meta.read_text())
         except ValueError as e: raise ValueError(f"{meta}: not a frame-store index ({e})") from None
         self.index = {(c, v): tuple(x) for c, v, *x in idx['videos']}
+        self.sources = {(c, v): s for (c, v, *_), s in zip(idx['videos'], idx.get('sources', []))}  # (class, video) -> `source_key` of what it was made from
         self.data = np.memmap(self.path, np.uint8, 'r', shape=(idx['bytes'],)) if idx['bytes'] else np.zeros(0, np.uint8)
 
     def __contains__(self, key): return tuple(key) in self.index
@@ -174,14 +217,17 @@ class FrameStore:
 
     @classmethod
     def build(cls, path, # the data file to write
-              videos:dict, # (class, video id) -> video file
+              videos:dict, # (class, video id) -> video file or frame folder
               workers:int|None=None, # decoding processes (default: all cores)
               progress:bool=True,
+              budget_gb:float|None=None, # refuse a larger store (default: `STORE_GB`)
              )->FrameStore:
-        "Decode every frame of `videos` into a new store at `path` (atomically: temporary files, then renames)."
+        "Decode every frame of `videos` into a new store at `path` (atomically: temporary files, then renames), after checking its estimated size."
         from concurrent.futures import ProcessPoolExecutor
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         keys, t0 = sorted(videos), time.time()
+        check_store_size(path, estimate_store_bytes(videos), len(keys), budget_gb)
+        sources = [source_key(videos[k]) for k in keys]  # taken before decoding: a file changed during the build is rebuilt next time
         tmp, rows, off = path.with_name(f'.{path.name}.{os.getpid()}.tmp'), [], 0
         workers = workers or os.cpu_count() or 1
         try:
@@ -192,27 +238,34 @@ class FrameStore:
         finally:
             if tmp.exists(): tmp.unlink()
         meta = path.with_suffix('.json'); mtmp = meta.with_name(f'.{meta.name}.{os.getpid()}.tmp')
-        mtmp.write_text(json.dumps(dict(bytes=off, videos=rows))); os.replace(mtmp, meta)
+        mtmp.write_text(json.dumps(dict(bytes=off, videos=rows, sources=sources))); os.replace(mtmp, meta)
         if progress: print(f"frame store: {len(keys)} videos, {off / 1e9:.2f} GB decoded once into {path} in {time.time() - t0:.1f}s")
         return cls(path)
+
 
 # %% ../nbs/03_episodes.ipynb #192d63be
 def open_frame_store(path, # the store's data file
                      splits:list[Split], # the videos it must hold
                      root, # where they are
                      workers:int|None=None, progress:bool=True,
+                     budget_gb:float|None=None, # refuse to build a larger store (default: `STORE_GB`)
                     )->FrameStore:
-    "The store at `path`, built first if there is none; it must hold every video of `splits`."
+    "The store at `path`, built first if there is none and rebuilt when a video changed since; it must hold every video of `splits`."
     path = Path(path)
-    if not path.with_suffix('.json').exists():
-        vids = {(e.cls, e.video): resolve(e, root) for s in splits for e in s.entries}
-        missing = [k for k, p in vids.items() if p is None]
-        if missing: raise FileNotFoundError(f"{len(missing)} videos are not under {root}, e.g. {'/'.join(missing[0])}")
-        return FrameStore.build(path, vids, workers, progress)
-    st = FrameStore(path)
-    miss = [(e.cls, e.video) for s in splits for e in s.entries if (e.cls, e.video) not in st]
+    st = FrameStore(path) if path.with_suffix('.json').exists() else None
+    keys = list(dict.fromkeys((e.cls, e.video) for s in splits for e in s.entries))
+    miss = [k for k in keys if st is not None and k not in st]
     if miss: raise ValueError(f"{path}: this frame store lacks {len(miss)} videos of the splits, e.g. {'/'.join(miss[0])}; it was made for other data: delete it (and its .json)")
+    vids = {(e.cls, e.video): resolve(e, root) for s in splits for e in s.entries}
+    missing = [k for k, p in vids.items() if p is None]
+    if missing: raise FileNotFoundError(f"{len(missing)} videos are not under {root}, e.g. {'/'.join(missing[0])}")
+    if st is None: return FrameStore.build(path, vids, workers, progress, budget_gb)
+    changed = [k for k, p in vids.items() if st.sources.get(k) != source_key(p)]
+    if changed:  # another copy of the data, extracted or rendered again: what the store holds is not what the files hold
+        if progress: print(f"frame store {path}: {len(changed)} of {len(vids)} videos differ from what it was built from (e.g. {vids[changed[0]]}); building it again")
+        return FrameStore.build(path, vids, workers, progress, budget_gb)
     return st
+
 
 # %% ../nbs/03_episodes.ipynb #3195eee1
 def show_episode(batch:dict, # an item of `EpisodeDataset`

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
-from .clips import ClipTransform, read_clip
+from .clips import ClipTransform, read_clip, source_key
 from .splits import read_split, Split, resolve
 from .episodes import EpisodeSampler, EpisodeDataset, Episode, FrameStore, open_frame_store
 from .model import TaskAdapter
@@ -19,8 +19,8 @@ from .config import Config
 from .precision import resolve_precision, autocast, tune_allocator
 
 # %% auto #0
-__all__ = ['MEMORY_CACHE_GB', 'eval_episodes', 'frame_store', 'cache_fingerprint', 'TokenCache', 'fill_cache', 'Tally',
-           'evaluate']
+__all__ = ['MEMORY_CACHE_GB', 'eval_episodes', 'frame_store', 'cache_fingerprint', 'CacheTooBig', 'eval_cache_limit_gb',
+           'TokenCache', 'fill_cache', 'Tally', 'evaluate']
 
 # %% ../nbs/16_evaluation.ipynb #bdcbab70
 def eval_episodes(cfg:Config, split:Split, which:str='test', n:int|None=None)->list[Episode]:
@@ -45,16 +45,24 @@ def _dist_info():
     return 0, 1
 
 _STORES = {}
+def _store_path(cfg:Config)->Path:
+    "`cfg.frame_store`, or the same name in the run's folder when the data's folder cannot be written (a shared, read-only dataset)."
+    p = Path(cfg.frame_store)
+    if p.with_suffix('.json').exists(): return p
+    d = p.parent
+    while not d.exists() and d != d.parent: d = d.parent
+    return p if os.access(d, os.W_OK) else Path(cfg.out)/p.name
+
 def frame_store(cfg:Config)->FrameStore|None:
-    "The frame store of `cfg`, holding every video of its train, val and test splits (built on first use, opened once per process); None without one."
+    "The frame store of `cfg`, holding every video of its train, val and test splits (built on first use; checked against its videos at every call, rebuilt when they changed); None without one."
     if not cfg.frame_store: return None
     splits = tuple(f for f in (cfg.train_split, cfg.val_split, cfg.test_split) if f)
-    key = (cfg.frame_store, splits)
-    if key not in _STORES:
-        rank, world = _dist_info()
-        if world > 1 and rank > 0: dist.barrier()  # rank 0 builds it first
-        _STORES[key] = open_frame_store(cfg.frame_store, [read_split(f) for f in splits], cfg.root, progress=rank == 0)
-        if world > 1 and rank == 0: dist.barrier()
+    key = (cfg.frame_store, splits, cfg.root)
+    rank, world = _dist_info()
+    first = key not in _STORES
+    if first and world > 1 and rank > 0: dist.barrier()  # rank 0 builds it first
+    _STORES[key] = open_frame_store(_store_path(cfg), [read_split(f) for f in splits], cfg.root, progress=rank == 0)
+    if first and world > 1 and rank == 0: dist.barrier()
     return _STORES[key]
 
 # %% ../nbs/16_evaluation.ipynb #e8c349d3
@@ -80,10 +88,20 @@ _KEPT = {}  # fingerprint -> {video: tensor}: in-memory evaluation caches kept f
 
 def _nbytes(d:dict)->int: return sum(t.numel() * t.element_size() for t in d.values())
 
+class CacheTooBig(ValueError): "An in-memory evaluation cache that would exceed `eval_cache_limit_gb`."
+
+def eval_cache_limit_gb()->float:
+    "What one in-memory evaluation pass may hold in host memory: $TASK_ADAPTER_EVAL_CACHE_GB, or half the memory free now."
+    if 'TASK_ADAPTER_EVAL_CACHE_GB' in os.environ: return float(os.environ['TASK_ADAPTER_EVAL_CACHE_GB'])
+    try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2e9
+    except (ValueError, OSError, AttributeError): return 8.
+
 class TokenCache:
     "Per-video cached tensors: in memory (`folder=None`; kept for later passes with the same fingerprint, see `keep`) or one file per video under `folder/<fingerprint>/`."
-    def __init__(self, folder=None, fingerprint:str=''):
-        self.dir, self.fingerprint = (Path(folder)/fingerprint if folder else None), fingerprint
+    def __init__(self, folder=None, fingerprint:str='',
+                 sources:dict|None=None, # video -> `source_key` of its file: part of each entry's key, so a changed video is never served its old tensor
+                ):
+        self.dir, self.fingerprint, self.sources = (Path(folder)/fingerprint if folder else None), fingerprint, sources or {}
         self.mem = _KEPT.get(fingerprint, {}) if folder is None and fingerprint else {}
         if self.dir: self.dir.mkdir(parents=True, exist_ok=True)
     def keep(self):
@@ -91,14 +109,15 @@ class TokenCache:
         if self.dir is not None or not self.fingerprint: return
         _KEPT.pop(self.fingerprint, None); _KEPT[self.fingerprint] = self.mem
         while _KEPT and sum(map(_nbytes, _KEPT.values())) > MEMORY_CACHE_GB * 1e9: _KEPT.pop(next(iter(_KEPT)))
-    def _file(self, k): return self.dir/f"{hashlib.sha1(repr(k).encode()).hexdigest()[:20]}.pt"
-    def __contains__(self, k): return k in self.mem or (self.dir is not None and self._file(k).exists())
+    def _key(self, k): return (k, self.sources[k]) if k in self.sources else k
+    def _file(self, k): return self.dir/f"{hashlib.sha1(repr(self._key(k)).encode()).hexdigest()[:20]}.pt"
+    def __contains__(self, k): return self._key(k) in self.mem or (self.dir is not None and self._file(k).exists())
     def __setitem__(self, k, x):
-        if self.dir is None: self.mem[k] = x; return
+        if self.dir is None: self.mem[self._key(k)] = x.detach().to('cpu', copy=True); return  # host memory, never the GPU's; a copy: x is a view into a whole batch
         f = self._file(k); tmp = f.with_name(f".{f.name}.{os.getpid()}.tmp")
         torch.save(x.clone(), tmp); os.replace(tmp, f)  # clone: x is a view into a batch, which torch.save would write whole; rename: atomic
     def __getitem__(self, k):
-        if self.dir is None: return self.mem[k]
+        if self.dir is None: return self.mem[self._key(k)]
         try: return torch.load(self._file(k), map_location='cpu', weights_only=True)
         except Exception as e: raise ValueError(f"{self._file(k)}: unreadable cache file for video {k} ({type(e).__name__}); delete it") from None
 
@@ -121,11 +140,12 @@ def fill_cache(model:TaskAdapter, # the model whose tokens are cached (in eval m
     missing = [k for k in keys if k not in paths]
     if missing: raise FileNotFoundError(f"{missing[0][0]}/{missing[0][1]} is not under {root}")
     folder = None if cache is True else cache
-    tokens = TokenCache(folder, cache_fingerprint(model, cfg, full))
+    sources = {k: source_key(paths[k]) for k in keys}  # a video rendered or extracted again under the same name is not served its old tokens
+    tokens = TokenCache(folder, cache_fingerprint(model, cfg, full), sources)
     todo = [k for k in keys if k not in tokens]
     workers = 0 if store is not None else cfg.workers  # reading from the store costs less than starting processes
     dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, ClipTransform(cfg.size, cfg.resize), store), batch_size=16, num_workers=workers)
-    shared = TokenCache(None, cache_fingerprint(model, cfg, False)) if full and model.encoder.M > 0 and folder is None else None
+    shared = TokenCache(None, cache_fingerprint(model, cfg, False), sources) if full and model.encoder.M > 0 and folder is None else None
     it = iter(todo)
     for clips in tqdm(dl, desc='cache', disable=not progress, leave=False):
         ks = [next(it) for _ in range(len(clips))]
@@ -135,9 +155,13 @@ def fill_cache(model:TaskAdapter, # the model whose tokens are cached (in eval m
                 miss = [j for j, k in enumerate(ks) if k not in shared]
                 if miss:
                     for j, x in zip(miss, model.encoder.run_prefix(clips[miss].to(device)).unflatten(0, (len(miss), cfg.num_frames))): shared[ks[j]] = x
-                t = torch.cat([shared[k] for k in ks])
+                t = torch.cat([shared[k] for k in ks]).to(device)  # cached in host memory, used on the device
             t = model.encoder.run_adapted(t) if full else t.unflatten(0, (len(clips), cfg.num_frames))
+        if folder is None and ks[0] == todo[0]:  # the first batch gives the pass's size: bounded by host memory before the rest is computed
+            need, limit = t[0].numel() * t.element_size() * len(todo) / 1e9, eval_cache_limit_gb()
+            if need > limit: raise CacheTooBig(f"the in-memory evaluation cache would hold {len(todo)} videos x {t[0].numel() * t.element_size() / 1e6:.1f} MB = {need:.1f} GB, over its {limit:.3g} GB limit (half the free host memory, or TASK_ADAPTER_EVAL_CACHE_GB); evaluating without it (--cache_dir DIR keeps it on disk)")
         for k, x in zip(ks, t): tokens[k] = x
+    if folder is None and todo and (progress or device.type == 'cuda'): tqdm.write(f"evaluation cache: {len(tokens.mem)} videos, {_nbytes(tokens.mem) / 1e9:.2f} GB in host memory")
     tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
     if shared is not None: shared.keep()
     return tokens
@@ -194,8 +218,10 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
     store = store if store is not None else frame_store(cfg)
     if store is not None and any((e.cls, e.video) not in store for e in split.entries): store = None  # a split the store was not made for: decode
     full, cached = _independent(model), cache is not False and cache is not None
-    if cached: tokens = fill_cache(model, split, root, [episodes[i] for i in mine], cfg, cache, store, device, progress)
-    else: ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize), store=store)
+    if cached:
+        try: tokens = fill_cache(model, split, root, [episodes[i] for i in mine], cfg, cache, store, device, progress)
+        except CacheTooBig as e: tqdm.write(str(e)); cached = False
+    if not cached: ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize), store=store)
     def predict(i):  # one episode -> predicted labels of its queries (runs in worker threads: grad mode and autocast are per thread)
         ep = episodes[i]
         with torch.no_grad(), autocast(cfg.precision, device):
@@ -204,13 +230,13 @@ def evaluate(model:TaskAdapter, # the model (put in eval mode here)
                 qry = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.query) for v in g]
                 f = torch.stack(sup + qry) if full else model.encoder.run_adapted(torch.cat(sup + qry), n_support=len(sup))
                 slab = torch.tensor([y for y, g in enumerate(ep.support) for _ in g], device=device)
-                logits = model.head(f[:len(sup)], slab, f[len(sup):], ep.n_way)
+                logits = model.head(f[:len(sup)], slab, f[len(sup):], ep.n_way, model.episode_text(ep.classes))
             else:
                 b = ds[i]
-                logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way)
+                logits = model(b['support'].to(device), b['support_labels'].to(device), b['query'].to(device), ep.n_way, classes=list(ep.classes))
         return i, logits.argmax(1).cpu()
     # On a CPU, an episode's kernels are too small to keep two cores busy inside one op; two episodes at a time in
-    # threads do (about 1.3x on 2 cores, the same predictions). The thread count is left alone: changing it and back
+    # threads do (faster on 2 cores, the same predictions: `task-adapter bench eval` times it). The thread count is left alone: changing it and back
     # was seen to slow the training steps that follow.
     par = device.type == 'cpu' and torch.get_num_threads() > 1 and len(mine) > 1
     pool = ThreadPoolExecutor(min(torch.get_num_threads(), 4)) if par else None

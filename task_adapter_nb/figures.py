@@ -48,13 +48,16 @@ def task_attention_maps(model, split, root, episode:Episode, cfg:Config)->list[t
 def plot_task_attention(maps:list[torch.Tensor], names:list[str], title:str=''):
     "One heatmap per adapted block, as weight x the number of videos a row may attend to (1 = uniform)."
     import matplotlib.pyplot as plt, seaborn as sns
-    fig, axs = plt.subplots(1, len(maps), figsize=(3.3 * len(maps), 3.2), squeeze=False)
+    fig, axs = plt.subplots(1, len(maps), figsize=(5.2 * len(maps), 5.4), squeeze=False)
     for i, (m, ax) in enumerate(zip(maps, axs[0])):
         rel = m * (m > 0).sum(1, keepdim=True)
-        sns.heatmap(rel.numpy(), ax=ax, cmap='vlag', center=1, vmin=0, vmax=2, square=True, cbar=i == len(maps) - 1,
-                    xticklabels=names, yticklabels=names if i == 0 else False, cbar_kws=dict(label='x uniform'))
-        ax.set_title(f'adapted block {i + 1}', fontsize=9); ax.tick_params(labelsize=6)
-    if title: fig.suptitle(title, fontsize=10)
+        ax.set_facecolor('0.82')  # pairs the scope never lets attend (masked, not zero weight) show grey
+        sns.heatmap(rel.numpy(), ax=ax, mask=(m == 0).numpy(), cmap='vlag', center=1, vmin=0, vmax=2, square=True,
+                    cbar=i == len(maps) - 1, xticklabels=names, yticklabels=names if i == 0 else False,
+                    cbar_kws=dict(label='weight x uniform (grey: not allowed)', shrink=0.8))
+        ax.set_title(f'adapted block {i + 1}', fontsize=11); ax.tick_params(labelsize=8)
+        ax.set_xlabel('attended video'); ax.set_ylabel('attending video' if i == 0 else '')
+    if title: fig.suptitle(title, fontsize=12)
     fig.tight_layout(); return fig
 
 def plot_features(panels:dict, labels:list[int], is_q:list[bool], class_names:list[str]):
@@ -64,7 +67,10 @@ def plot_features(panels:dict, labels:list[int], is_q:list[bool], class_names:li
     fig, axs = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), squeeze=False)
     for ax, (name, f) in zip(axs[0], panels.items()):
         x = torch.nn.functional.normalize(f.float(), dim=-1); x = x - x.mean(0)
-        p = (x @ torch.linalg.svd(x, full_matrices=False).Vh[:2].T).numpy()
+        _, s, vh = torch.linalg.svd(x, full_matrices=False); share = (s ** 2 / (s ** 2).sum())[:2].tolist()
+        p = (x @ vh[:2].T).numpy()
+        ax.set_xlabel(f"principal component 1 ({share[0]:.0%} of the variance)", fontsize=8)
+        ax.set_ylabel(f"principal component 2 ({share[1]:.0%})", fontsize=8)
         for i, (y, q) in enumerate(zip(labels, is_q)):
             ax.scatter(p[i, 0], p[i, 1], color=pal[y], marker='x' if q else 'o', s=60 if q else 30, label=class_names[y] if not q and i == labels.index(y) else None)
         ax.set_title(f"{name}: separation {separation(f, labels):.2f}", fontsize=9); ax.set_xticks([]); ax.set_yticks([])
@@ -144,7 +150,8 @@ def plot_forest(res:dict, shot:int|None=None):
         ax.plot(c.get('ci', c['ci95']), [i, i], color='k', lw=2, solid_capstyle='butt')
         ax.plot(c.get('bootstrap', c['bootstrap95']), [i + 0.2] * 2, color='grey', lw=1)
         ax.scatter(c['per_seed'], [i - 0.2] * len(c['per_seed']), s=7, color='k', alpha=0.5, lw=0)
-        ax.scatter([c['mean']], [i], s=45, color=col[c['verdict']], zorder=3, label=c['verdict'])
+        v = c['verdict'].split(':')[0]  # 'not judged: <why>' is drawn as 'not judged'
+        ax.scatter([c['mean']], [i], s=45, color=col.get(v, 'grey'), zorder=3, label=v)
     ax.axvspan(0, res['delta'], color='gold', alpha=0.2, lw=0); ax.axvline(0, color='grey', ls='--', lw=1)
     ax.set_yticks(range(len(cs)), [f"{c['id']} ({c['shot']}-shot): {c['a']} - {c['b']}" for c in cs], fontsize=8)
     h, l = ax.get_legend_handles_labels(); u = dict(zip(l, h)); ax.legend(u.values(), u.keys(), fontsize=7, loc='best')
@@ -160,7 +167,9 @@ def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:s
             for c, a in r['test'][shot]['per_class'].items(): acc[r['variant']].setdefault(c, []).append(a)
     cls = sorted(acc[variants[-1]], key=lambda c: -np.mean(acc[variants[-1]][c]))
     m = np.array([[np.mean(acc[v].get(c, [np.nan])) for c in cls] for v in variants])
-    fig, ax = plt.subplots(figsize=(11, 2.8 + 0.45 * len(variants)), layout='constrained')
-    sns.heatmap(m, ax=ax, cmap='mako', vmin=0, vmax=100, annot=True, fmt='.0f', annot_kws=dict(fontsize=6), xticklabels=cls, yticklabels=variants)
-    ax.tick_params(labelsize=7); ax.set_title(f'test accuracy per class (%), 5-way {shot}-shot, mean over seeds', fontsize=10)
+    fig, ax = plt.subplots(figsize=(2.2 + 1.3 * len(variants), 1.2 + 0.28 * len(cls)), layout='constrained')  # one row per class: long names stay readable
+    sns.heatmap(m.T, ax=ax, cmap='mako', vmin=0, vmax=100, annot=True, fmt='.0f', annot_kws=dict(fontsize=8), xticklabels=variants, yticklabels=cls,
+                cbar_kws=dict(label='accuracy (%)'))
+    ax.tick_params(axis='y', labelsize=8); ax.tick_params(axis='x', labelsize=9, labeltop=True, labelbottom=False)
+    ax.set_title(f'test accuracy per class (%), 5-way {shot}-shot, mean over seeds', fontsize=10)
     return fig

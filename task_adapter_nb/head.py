@@ -4,11 +4,14 @@
 
 # %% ../nbs/12_head.ipynb #49cb21c7
 from __future__ import annotations
+from pathlib import Path
+import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['CLIP_PROMPT', 'METRICS', 'prototypes', 'cosine_logits', 'sq_euclidean_logits', 'otam_distance', 'otam_logits',
-           'text_factor_logits', 'clip_text_embeddings', 'PrototypeHead']
+           'text_factor_logits', 'clip_text_embeddings', 'read_class_names', 'class_text_table', 'write_text_features',
+           'PrototypeHead']
 
 # %% ../nbs/12_head.ipynb #bc8fec0f
 def prototypes(support:torch.Tensor, # support features `(N*K, T, D)`
@@ -82,10 +85,56 @@ def clip_text_embeddings(class_names:list[str], # class names, e.g. from a split
                         )->torch.Tensor: # `(len(class_names), 512)`
     "Frozen CLIP text embeddings of class names (needs the `[clip]` extra: open_clip_torch; downloads weights)."
     try: import open_clip
-    except ImportError: raise ImportError("the CLIP text factor needs open_clip: pip install 'task_adapter_nb[clip]'") from None
-    model, _, _ = open_clip.create_model_and_transforms(model_name, pretrained=pretrained)
+    except ImportError: raise ValueError("computing the CLIP text embeddings needs open_clip (pip install 'task_adapter_nb[clip]'); or give them precomputed with --text_features FILE") from None
+    try: model, _, _ = open_clip.create_model_and_transforms(model_name, pretrained=pretrained)
+    except Exception as e: raise ValueError(f"cannot load the CLIP text tower {model_name} with weights {pretrained!r} ({type(e).__name__}); give the text embeddings precomputed with --text_features FILE (see `write_text_features`)") from None
     tok = open_clip.get_tokenizer(model_name)
     with torch.no_grad(): return model.encode_text(tok([prompt.format(c.replace('_', ' ')) for c in class_names])).float()
+
+# %% ../nbs/12_head.ipynb #0bdbdcbe
+def read_class_names(path, # lines `key` or `key<TAB>name`; blank lines and lines starting with # are skipped
+                    )->dict[str, str]: # key -> the class name the prompt uses
+    "The classes of a class-names file, in file order."
+    out = {}
+    for i, line in enumerate(Path(path).read_text().splitlines(), 1):
+        if not line.strip() or line.startswith('#'): continue
+        key, _, name = line.partition('\t')
+        key, name = key.strip(), name.strip() or key.strip().replace('_', ' ')
+        if key in out: raise ValueError(f"{path}, line {i}: class {key!r} is named twice")
+        out[key] = name
+    if not out: raise ValueError(f"{path}: no class names (expected lines `key` or `key<TAB>name`)")
+    return out
+
+def class_text_table(class_names=None, # a class-names file (`read_class_names`), needed unless `text_features` is a .pt dict
+                     text_features=None, # a .pt dict key -> vector, or a .pt/.npy (C, D) matrix in class-names order; None computes
+                     pretrained:str='openai', # open_clip weights when computing (OpenAI's ViT-B-16.pt file, or 'openai')
+                    )->dict[str, torch.Tensor]: # class key -> its text embedding `(D,)`
+    "Each class's frozen text embedding, read from a file or computed with the CLIP text tower."
+    names = read_class_names(class_names) if class_names else None
+    if not text_features:
+        if names is None: raise ValueError("text embeddings need a class-names file (--class_names) or a text-features file (--text_features)")
+        return dict(zip(names, clip_text_embeddings(list(names.values()), pretrained=str(pretrained))))
+    p = Path(text_features)
+    try: x = torch.from_numpy(np.load(p)) if p.suffix == '.npy' else torch.load(p, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{p}: not a readable text-features file ({type(e).__name__}); expected a .pt dict key -> vector or a .pt/.npy (classes, D) matrix") from None
+    if isinstance(x, dict):
+        if not all(isinstance(v, torch.Tensor) and v.ndim == 1 and v.is_floating_point() for v in x.values()):
+            raise ValueError(f"{p}: a text-features dict must map each class to a 1-D float tensor")
+        table = {str(k): v.float() for k, v in x.items()}
+        if names is not None and (gone := [k for k in names if k not in table]): raise ValueError(f"{p}: no text embedding for class(es) {gone[:5]} of {class_names}")
+        return table
+    if not isinstance(x, torch.Tensor) or x.ndim != 2: raise ValueError(f"{p}: expected a dict key -> vector or a (classes, D) matrix, got {type(x).__name__} {tuple(getattr(x, 'shape', ()))}")
+    if names is None: raise ValueError(f"{p}: a matrix's rows need a class-names file (--class_names) that says which class each row is")
+    if len(x) != len(names): raise ValueError(f"{p}: {len(x)} rows for the {len(names)} classes of {class_names}")
+    return dict(zip(names, x.float()))
+
+def write_text_features(class_names, # a class-names file
+                        out, # the .pt file to write (a dict key -> vector, for `class_text_table`)
+                        pretrained:str='openai', # open_clip weights: OpenAI's ViT-B-16.pt file, or 'openai' (the hub)
+                       )->Path:
+    "Compute the classes' CLIP text embeddings once (needs open_clip and the weights) and save them for runs without either."
+    torch.save(class_text_table(class_names, pretrained=pretrained), out); return Path(out)
+
 
 # %% ../nbs/12_head.ipynb #bff09b08
 METRICS = ('cosine', 'sq_euclidean', 'otam')

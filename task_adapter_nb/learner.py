@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_learner.ipynb #94e5a3da
 from __future__ import annotations
-import json, re, time, math, random, platform
+import json, re, time, math, random, platform, contextlib
 from dataclasses import asdict
 from types import SimpleNamespace
 from pathlib import Path
@@ -17,11 +17,11 @@ from .episodes import EpisodeSampler, EpisodeDataset, episode_loader
 from .config import Config, build_model
 from .evaluation import evaluate, frame_store, cache_fingerprint, MEMORY_CACHE_GB, _cache_arg, _dist_info, _nbytes
 from .runs import (trainable_state, save_checkpoint, load_checkpoint, load_trainable, _rng_state, _set_rng, _eval_episodes, _Log,
-                                  check_episode_videos, resume_command, prepare_out)
+                                  check_episode_videos, resume_command, prepare_out, out_lock, REDO)
 from .precision import resolve_precision, autocast, announce, tune_allocator
 
 # %% auto #0
-__all__ = ['train', 'FrameTokens']
+__all__ = ['param_groups', 'train', 'FrameTokens']
 
 # %% ../nbs/20_learner.ipynb #f4145e39
 def _batches(dl, stop):
@@ -42,23 +42,34 @@ def _check_splits(cfg:Config, splits:dict):
         if len([c for c in s.classes if len(s.by_class[c]) >= cfg.k_shot + (cfg.n_query if k == 'train' else cfg.eval_n_query)]) < cfg.n_way:
             raise ValueError(f"{s.name}: fewer than n_way={cfg.n_way} classes with enough videos for {cfg.k_shot}-shot episodes")
 
+def param_groups(model, cfg:Config)->list:
+    "What the optimiser trains: the trainable parameters as one list (`block_lr` 0), or a group at `lr` (adapters, temporal embedding) and one at `block_lr` (the backbone's blocks)."
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not cfg.block_lr: return params  # one rate for all: the optimiser's single group, as before this option existed
+    block = {id(p) for b in model.encoder.adapted for p in b.block.parameters()}
+    groups = [dict(params=[p for p in params if id(p) not in block], lr=cfg.lr), dict(params=[p for p in params if id(p) in block], lr=cfg.block_lr)]
+    return [g for g in groups if g['params']]
+
 def _optimiser(cfg:Config, params:list, steps:int):
-    "The optimiser and its learning-rate schedule over `steps` steps (both None when nothing trains)."
+    "The optimiser and its learning-rate schedule over `steps` steps (both None when nothing trains); `params`: tensors or `param_groups`."
     if not params: return None, None
     opt = (torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay) if cfg.optimizer == 'sgd'
            else torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, (lambda s: 0.5 * (1 + math.cos(math.pi * s / steps))) if cfg.schedule == 'cosine' else (lambda s: 1.))
+    f = (lambda s: 0.5 * (1 + math.cos(math.pi * s / steps))) if cfg.schedule == 'cosine' else (lambda s: 1.)
+    w = cfg.warmup  # linear warm-up: step s runs at (s + 1) / w of the schedule's rate until step w
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, (lambda s: f(s) * min(1., (s + 1) / w)) if w else f)
     return opt, sched
 
-def _fresh_state()->dict: return dict(episode=0, history=[], best=None, best_trainable=None)
+def _fresh_state()->dict: return dict(episode=0, history=[], best=None, best_trainable=None, train_seconds=0.)
 
-def _resume_state(out:Path, cfg:Config, model, opt, sched, scaler, rank:int)->dict:
-    "Continue from `out/last.pth` if there is one: parameters, optimiser, schedule, loss scaler, random state and history."
+def _resume_state(out:Path, cfg:Config, model, opt, sched, scaler, rank:int, unsafe:bool=False)->dict:
+    "Continue from `out/last.pth` if there is one: parameters, optimiser, schedule, loss scaler, random state, history and training time so far."
     if not (out/'last.pth').exists(): return _fresh_state()
-    ck = load_checkpoint(out/'last.pth', cfg)
-    load_trainable(model, ck['trainable']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
+    ck = load_checkpoint(out/'last.pth', cfg, unsafe)
+    load_trainable(model, ck['trainable'], out/'last.pth'); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
     if 'scaler' in ck: scaler.load_state_dict(ck['scaler'])
     _set_rng(ck['rng']); state = {k: ck[k] for k in ('episode', 'history', 'best', 'best_trainable')}
+    state['train_seconds'] = float(ck.get('train_seconds', 0.))  # (older checkpoints did not count it)
     if rank == 0: print(f"resumed {out/'last.pth'} at episode {state['episode']}")
     return state
 
@@ -97,15 +108,16 @@ class _Run(SimpleNamespace):
     def checkpoint(self, name='last.pth'):
         "Write the run's state (rank 0): resuming from it continues exactly here."
         if self.rank == 0:
+            if getattr(self, 'clock', None): self.state['train_seconds'] = self.clock[1] + time.time() - self.clock[0]
             save_checkpoint(self.out/name, dict(config=asdict(self.cfg), trainable=trainable_state(self.model), optimizer=self.opt.state_dict(),
                                                 scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), rng=_rng_state(), **self.state))
 
-def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool)->_Run:
+def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool, redo:str=REDO, unsafe:bool=False)->_Run:
     "Everything before the first training step (see above)."
     cfg.check(); tune_allocator()
     rank, world = _dist_info()
     device = torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
-    out = prepare_out(cfg, resume, overwrite, rank)  # before any work: writable, and no finished run replaced or mixed
+    out = prepare_out(cfg, resume, overwrite, rank, redo, unsafe)  # before any work: writable, and no finished run replaced or mixed
     splits = {k: read_split(getattr(cfg, f'{k}_split')) for k in ('train', 'val', 'test')}
     _check_splits(cfg, splits)
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
@@ -117,9 +129,9 @@ def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool)->_Run:
     per_step = cfg.accumulate * world
     if total % per_step or cfg.episodes_per_epoch % per_step:
         raise ValueError(f"episodes_per_epoch ({cfg.episodes_per_epoch}) must be a multiple of accumulate x processes ({per_step})")
-    opt, sched = _optimiser(cfg, params, total // per_step)
+    opt, sched = _optimiser(cfg, param_groups(model, cfg), total // per_step)
     scaler = prec.grad_scaler(device)  # fp16 on CUDA: loss scaling; otherwise a pass-through
-    state = _resume_state(out, cfg, model, opt, sched, scaler, rank) if resume else _fresh_state()
+    state = _resume_state(out, cfg, model, opt, sched, scaler, rank, unsafe) if resume else _fresh_state()
     ddp = model
     if world > 1 and params:
         ddp = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
@@ -165,7 +177,7 @@ def _steps(run:_Run, progress:bool, stop_after:int|None)->dict|None:
         with run.prec.autocast(device):
             sup, qry = b['support'].to(device), b['query'].to(device)
             x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
-            logits = run.ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x)
+            logits = run.ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x, classes=b['classes'])  # classes: the text factor's lookup
         loss = F.cross_entropy(logits.float(), b['query_labels'].to(device))
         k += 1
         if run.world > 1 and k % cfg.accumulate:
@@ -196,19 +208,23 @@ def train(cfg:Config, # the run
           overwrite:bool=False, # replace a run that is already in `out`
           progress:bool=True, # progress bars
           stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests
+          unsafe_load:bool=False, # resume from a checkpoint of an older version that holds Python objects (runs code in it: only files you trust)
+          redo:str=REDO, # what an error says to do to start a run there again (the study has no --overwrite)
          )->dict: # results (also written to `out/results.json`)
     "Train on the train split, select on val after each epoch, test the best model on saved test episodes."
-    run = _setup(cfg, resume, overwrite, progress)
-    t_train = time.time()
-    if run.params and run.state['episode'] < run.total:
-        stopped = _steps(run, progress, stop_after)
-        if stopped is not None: return stopped
-    train_seconds = time.time() - t_train
-    if run.state['best_trainable'] is not None: load_trainable(run.model, run.state['best_trainable'])
-    figures = dict(train_seconds=round(train_seconds, 1), precision=run.prec.as_dict(), trainable_parameters=sum(p.numel() for p in run.params), processes=run.world)
-    results = _test(run.model, cfg, run.splits['test'], run.test_eps, run.out, run.state, run.log, figures, run.device, run.rank, run.world, progress)
+    with out_lock(cfg.out) if _dist_info()[0] == 0 else contextlib.nullcontext():  # one writer per folder (rank 0 writes for all)
+        run = _setup(cfg, resume, overwrite, progress, redo=redo, unsafe=unsafe_load)
+        run.clock = (time.time(), run.state.get('train_seconds', 0.))  # a resumed run counts the time before the kill too
+        if run.params and run.state['episode'] < run.total:
+            stopped = _steps(run, progress, stop_after)
+            if stopped is not None: return stopped
+        train_seconds = run.clock[1] + time.time() - run.clock[0]
+        if run.state['best_trainable'] is not None: load_trainable(run.model, run.state['best_trainable'])
+        figures = dict(train_seconds=round(train_seconds, 1), precision=run.prec.as_dict(), trainable_parameters=sum(p.numel() for p in run.params), processes=run.world)
+        results = _test(run.model, cfg, run.splits['test'], run.test_eps, run.out, run.state, run.log, figures, run.device, run.rank, run.world, progress)
     results['model'] = run.model
     return results
+
 
 # %% ../nbs/20_learner.ipynb #c67de22f
 _FRAMES = {}  # fingerprint -> {(video, frame): tokens}, the most recent only

@@ -4,14 +4,14 @@
 
 # %% ../nbs/13_model.ipynb #712487c2
 from __future__ import annotations
-import math, re
+import math, re, functools, pickle
 from dataclasses import dataclass, fields
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
-from .backbone import create_backbone, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
+from .backbone import create_backbone, backbone_kwargs, _is_torchscript, check_torchscript_trusted, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
 import timm
 from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES, TASK_INITS
-from .head import PrototypeHead, METRICS
+from .head import PrototypeHead, METRICS, class_text_table
 from .precision import resolve_precision
 
 # %% auto #0
@@ -51,20 +51,50 @@ class TaskAdapter(nn.Module):
                 n_way:int|None=None, # N (default: max label + 1)
                 text:torch.Tensor|None=None, # `(N, D)` class text embeddings, for `text_factor`
                 prefix:torch.Tensor|None=None, # the frozen prefix's tokens of support then query, if already computed (a cache)
+                classes:list[str]|None=None, # the episode's class keys in label order: `text` from `set_class_text`'s table
                )->torch.Tensor: # logits `(N*Q, N)`
         n = len(support)
+        if text is None: text = self.episode_text(classes)
         if prefix is not None: f = self.encoder.run_adapted(prefix, n_support=n)
         else: f = self.encoder(torch.cat([support, query.to(support.dtype)]), n_support=n)
         return self.head(f[:n], support_labels, f[n:], n_way, text)
+
+    def set_class_text(self, table:dict, # class key -> text embedding `(D,)` (`class_text_table`)
+                      )->TaskAdapter:
+        "Keep each class's text embedding for the text factor: a buffer that moves with the model and is not saved with the weights."
+        vs = [torch.as_tensor(v).float().flatten() for v in table.values()]
+        if len({len(v) for v in vs}) != 1: raise ValueError(f"text embeddings of different widths {sorted({len(v) for v in vs})}: expected one vector of the same width per class")
+        x = torch.stack(vs)
+        if x.shape[1] != self.encoder.feature_dim: raise ValueError(f"text embeddings of width {x.shape[1]}, but the backbone's features have width {self.encoder.feature_dim}")
+        self.class_keys = {k: i for i, k in enumerate(table)}
+        self.register_buffer('class_text', x.to(next(self.parameters()).device), persistent=False)
+        return self
+
+    def episode_text(self, classes:list[str]|None)->torch.Tensor|None:
+        "The text embeddings `(N, D)` of an episode's classes in label order; None when the head has no text factor."
+        if not self.head.text_factor: return None
+        if classes is None: raise ValueError("text_factor=True needs the episode's classes (`classes=`) or their embeddings (`text=`)")
+        keys = getattr(self, 'class_keys', None)
+        if keys is None: raise ValueError("text_factor=True, but the model has no class text embeddings (`set_class_text`)")
+        if gone := [c for c in classes if c not in keys]: raise ValueError(f"no text embedding for class(es) {gone[:5]}: add them to the --class_names / --text_features file")
+        return self.class_text[[keys[c] for c in classes]]
 
     @classmethod
     def from_config(cls, c:ModelConfig)->TaskAdapter:
         "The model `c` describes (a `ModelConfig`, or a run's `Config`), with the weights `c.mode` names trainable and the rest frozen."
         c = c.model.check()
         a = c.mode in ('task_adapter', 'finetune_full')  # with adapters
-        m = cls(c.backbone, pretrained=c.pretrained, num_frames=c.num_frames, adapted_blocks=c.adapted_blocks if c.mode != 'frozen' else 0,
+        kw = _backbone_kwargs(c.backbone, c.size, c.pretrained and not c.backbone_weights)  # img_size when --size is not the model's own
+        vit = create_backbone(c.backbone, c.pretrained, c.backbone_weights or None, **kw) if kw or c.backbone_weights else c.backbone
+        m = cls(vit, pretrained=c.pretrained, num_frames=c.num_frames, adapted_blocks=c.adapted_blocks if c.mode != 'frozen' else 0,
                 temporal=a and c.temporal, spatial=a and c.spatial, task=a and c.task, mlp=a and c.mlp, task_scope=c.task_scope,
-                temporal_embedding_at=c.temporal_embedding_at, checkpointing=c.checkpointing, metric=c.metric, task_init=c.task_init)
+                temporal_embedding_at=c.temporal_embedding_at, checkpointing=c.checkpointing, metric=c.metric, task_init=c.task_init,
+                text_factor=c.text_factor)
+        m.config['backbone'] = c.backbone
+        if c.text_factor:  # computed (open_clip) from OpenAI's whole-CLIP archive when that is the backbone's file, else from the hub
+            clip_file = c.backbone_weights if c.backbone_weights and _is_torchscript(Path(c.backbone_weights)) else 'openai'
+            if clip_file != 'openai' and not c.text_features: check_torchscript_trusted(Path(clip_file))  # open_clip opens it with torch.jit.load
+            m.set_class_text(class_text_table(c.class_names or None, c.text_features or None, pretrained=clip_file))
         m.encoder.temporal_embedding.requires_grad_(c.mode in ('task_adapter', 'finetune_full', 'finetune_temporal'))
         if c.mode in ('finetune_full', 'finetune_temporal', 'finetune'):
             for b in m.encoder.adapted:
@@ -75,6 +105,8 @@ class TaskAdapter(nn.Module):
     def summary(self): return self.encoder.summary()
 
 # %% ../nbs/13_model.ipynb #e3ecd349
+_backbone_kwargs = functools.lru_cache(backbone_kwargs)  # checked often, built on the meta device once per (name, size)
+
 # which weights train in each mode; the backbone's other blocks always stay frozen
 MODES = {'task_adapter': "adapters and temporal embedding (the method)",
          'finetune_full': "as task_adapter, plus the last M blocks' own weights (fine-tuning with the same passes and head)",
@@ -100,6 +132,10 @@ class ModelConfig:
     metric: str = 'cosine' # one of `METRICS`
     checkpointing: bool = False # activation checkpointing of the adapted blocks
     task_init: str = 'default' # one of `TASK_INITS`: the task adapters' start ('default' is the authors')
+    backbone_weights: str = '' # a local weights file for the backbone instead of the hub: OpenAI CLIP's ViT-B-16.pt, a timm .pth or a .safetensors
+    text_factor: bool = False # the released code's score: also times the cosine to the CLIP text embedding of the class name (cosine metric)
+    class_names: str = '' # for text_factor: the class names, one line each, `key` or `key<TAB>name` (key: the class as the split files name it)
+    text_features: str = '' # for text_factor: per-class text embeddings (.pt dict key -> vector, or .pt/.npy rows in class_names order); '' computes them with open_clip
 
     @property
     def model(self)->ModelConfig:
@@ -110,17 +146,31 @@ class ModelConfig:
         "One line naming the option for a value the model does not know."
         for k, ok in dict(mode=tuple(MODES), task_scope=TASK_SCOPES, metric=METRICS, temporal_embedding_at=TE_PLACES, task_init=TASK_INITS).items():
             if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
+        if self.text_factor:
+            if self.metric != 'cosine': raise ValueError(f"text_factor=True scores with the cosine: metric={self.metric!r} cannot take it (use metric='cosine')")
+            if not (self.text_features or self.class_names): raise ValueError("text_factor=True needs the classes' text embeddings: --text_features FILE (.pt/.npy), or --class_names FILE to compute them with open_clip")
+        for k in ('backbone_weights', 'class_names', 'text_features'):
+            if getattr(self, k) and not Path(getattr(self, k)).is_file(): raise ValueError(f"{k}={getattr(self, k)!r}: no such file")
+        _backbone_kwargs(self.backbone, self.size, self.pretrained and not self.backbone_weights)  # a backbone that cannot take --size: refused now, in one line
         return self
 
 # what trained weights depend on: a checkpoint fits a model that agrees on these
-WEIGHT_KEYS = tuple(f.name for f in fields(ModelConfig) if f.name not in ('pretrained', 'task_scope', 'checkpointing', 'task_init'))  # task_init: only where training starts
+WEIGHT_KEYS = tuple(f.name for f in fields(ModelConfig) if f.name not in ('pretrained', 'task_scope', 'checkpointing', 'task_init', 'backbone_weights', 'text_factor', 'class_names', 'text_features'))  # task_init: only where training starts
+
 
 # %% ../nbs/13_model.ipynb #222bf110
 _PREFIXES = ('feature.module.', 'feature.', 'module.', 'visual.')
 _ADAPTERS = {'t_adapter': 't_adapter', 's_adapter': 's_adapter', 'task_adapter': 'task_adapter', 'MLP_adapter': 'mlp_adapter'}
 
-def _official_state(src)->dict:
-    sd = torch.load(src, map_location='cpu', weights_only=False) if isinstance(src, (str, Path)) else src
+def _official_state(src, unsafe:bool=False)->dict:
+    if isinstance(src, (str, Path)):
+        try: sd = torch.load(src, map_location='cpu', weights_only=True) if not unsafe else torch.load(src, map_location='cpu', weights_only=False)  # only tensors and plain values unless the user vouches for the file
+        except pickle.UnpicklingError as e:
+            what = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))
+            raise ValueError(f"{src}: " + (f"holds Python objects ({what.group(1)}), not only tensors, and was not loaded; if it is the authors' file "
+                             "from a source you trust, pass unsafe_load=True (loading it that way runs whatever code the file holds)" if what
+                             else "not a readable checkpoint (damaged, or not written by torch.save)")) from None
+    else: sd = src
     if not isinstance(sd, dict): raise TypeError(f"{src}: expected a state dict, got {type(sd).__name__}")
     for k in ('state', 'state_dict', 'model'):
         if k in sd and isinstance(sd[k], dict): sd = sd[k]; break
@@ -137,11 +187,12 @@ def load_official_checkpoint(path_or_state_dict, # a file or state dict in the a
                              adapted_blocks:int=6, # M: the official code adapts the last 6 of 12 blocks
                              num_heads:int|None=None, # default: width // 64, as in CLIP
                              strict:bool=True, # fail on keys that map nowhere
+                             unsafe_load:bool=False, # UNSAFE: read a file holding Python objects besides tensors (loading runs any code in it: only files you trust)
                              **model_kwargs, # other `TaskAdapter` arguments (metric, task_scope, ...)
                             )->TaskAdapter:
     "Our `TaskAdapter` loaded from the authors' layout: backbone via timm's OpenAI-CLIP converter, adapters renamed."
     from timm.models.vision_transformer import _convert_openai_clip
-    sd = _official_state(path_or_state_dict)
+    sd = _official_state(path_or_state_dict, unsafe_load)
     width, _, patch, _ = sd['conv1.weight'].shape
     depth = 1 + max(int(m.group(1)) for k in sd if (m := re.match(r'transformer\.resblocks\.(\d+)\.', k)))
     grid = math.isqrt(sd['positional_embedding'].shape[0] - 1)

@@ -103,8 +103,13 @@ def reference_logits(model:RefVisionTransformer,
                      query:torch.Tensor, # `(N*Q, T, 3, H, W)`
                      n_way:int, # N
                      scale:float=64., # the cosine's logit scale
+                     text:torch.Tensor|None=None, # `(N, D_out)` text embeddings of the classes: the released code's text factor
                     )->torch.Tensor: # `(N*Q, N)`
-    "The authors' episode: support and query in two calls, class prototypes, scaled cosine of frame averages."
+    "The authors' episode: support and query in two calls, class prototypes, scaled cosine of frame averages (times the cosine to each class's text embedding, with `text`)."
     s, q = model(support).mean(1), model(query).mean(1)
     prototypes = torch.stack([s[support_labels == c].mean(0) for c in range(n_way)])
-    return scale * F.normalize(q, dim=-1) @ F.normalize(prototypes, dim=-1).T
+    logits = scale * F.normalize(q, dim=-1) @ F.normalize(prototypes, dim=-1).T
+    if text is None: return logits
+    semantic = torch.stack([F.cosine_similarity(q, t[None], dim=-1) for t in text], 1)  # (N*Q, N): query vs the text of each class
+    return logits * semantic
+

@@ -4,31 +4,34 @@
 
 # %% ../nbs/25_runner.ipynb #bb88f3a4
 from __future__ import annotations
-import json, time, os, csv, platform
+import json, time, os, csv, platform, hashlib
 from pathlib import Path
+from dataclasses import fields
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 import multiprocessing as mp
 import torch
 from .synth import make_synth
 from .splits import read_split
 from .episodes import EpisodeSampler, save_episodes, load_episodes
-from .backbone import tiny_weights_path
+from .backbone import tiny_weights_path, TINY_NAME
 from .precision import resolve_precision, announce
 from .config import make_config, Config
 from .learner import train
 from .evaluation import evaluate, frame_store
 from .checks import check_value, check_writable
+from .runs import out_lock
 
 # %% auto #0
-__all__ = ['VARIANTS', 'SWEEP', 'variant_config', 'run_folder', 'study_run', 'run_experiment']
+__all__ = ['VARIANTS', 'SWEEP', 'variant_config', 'point_name', 'run_folder', 'run_inputs', 'study_run', 'run_experiment']
 
 # %% ../nbs/25_runner.ipynb #35c76091
 VARIANTS = {
     'frozen': dict(mode='frozen'),
     'finetune': dict(mode='finetune'),  # control: each frame seen alone, frames averaged
     'finetune_low': dict(mode='finetune', lr=3e-4),
-    'finetune_full': dict(mode='finetune_full'),  # fair baseline: Task-Adapter's model with the last M blocks trained too
-    'finetune_temporal': dict(mode='finetune_temporal', metric='otam'),  # fair baseline: blocks + temporal embedding, OTAM head
+    'finetune_frame': dict(mode='finetune', block_lr=3e-5),  # the demo's control: each frame alone, the blocks at a fine-tuning rate
+    'finetune_full': dict(mode='finetune_full', block_lr=3e-5),  # fair baseline: Task-Adapter's model with the last M blocks trained too, at their own rate
+    'finetune_temporal': dict(mode='finetune_temporal', metric='otam', block_lr=3e-5),  # fair baseline: blocks + temporal embedding, OTAM head
     'no_task': dict(task=False),
     'ta': dict(),
     'ta_joint': dict(task_scope='joint'),
@@ -43,23 +46,37 @@ VARIANTS = {
     'ta_task0': dict(task_init='zero'),  # the task adapters start with their output at zero (not the authors')
     'ta_M6_task0': dict(adapted_blocks=6, task_init='zero'),
 }
-# the baselines whose learning rate comes from a sweep judged on val (the study's base rate for Task-Adapter, 1e-3, is one of the values)
-SWEEP = {'finetune_full': (1e-3, 3e-4, 1e-4), 'finetune_temporal': (1e-3, 3e-4, 1e-4)}
+# the baselines whose rates come from a sweep judged on val: (lr, block_lr) pairs, the rate of the new weights (adapters,
+# temporal embedding; the study's base rate for Task-Adapter, 1e-3, is one) and of the pretrained blocks
+_GRID = tuple((a, b) for a in (1e-3, 3e-4) for b in (1e-4, 3e-5, 1e-5))
+SWEEP = {'finetune_full': _GRID, 'finetune_temporal': _GRID, 'finetune_frame': tuple((1e-3, b) for b in (1e-4, 3e-5, 1e-5))}  # (per-frame: blocks only, lr unused)
 
 def variant_config(variant:str, # a key of `VARIANTS`
                    seed:int, # training seed (initial weights, training episodes, augmentation)
                    out, # this run's folder
                    data='data/synth', # the synthetic benchmark
                    lr:float|None=None, # learning rate (default: the variant's, else the `demo` preset's)
+                   block_lr:float|None=None, # the blocks' learning rate (default: the variant's, else `lr`)
                    **overrides, # budget and speed options, the same for every variant
                   )->Config:
     "The `Config` of one run of the study."
     if variant not in VARIANTS: raise ValueError(f"unknown variant {variant!r}, expected one of {list(VARIANTS)}")
-    return make_config('demo', root=str(data), seed=seed, out=str(out), test_episodes=0, **{**overrides, **VARIANTS[variant], **({} if lr is None else dict(lr=lr))})
+    rates = {k: v for k, v in dict(lr=lr, block_lr=block_lr).items() if v is not None}
+    return make_config('demo', root=str(data), seed=seed, out=str(out), test_episodes=0, **{**overrides, **VARIANTS[variant], **rates})
 
-def run_folder(out, variant:str, seed:int, lr:float|None=None)->Path:
-    "Where one run lives: `<out>/<variant>/seed<s>`, or `<out>/<variant>/lr<lr>/seed<s>` for a swept learning rate."
-    return Path(out)/variant/(f'lr{lr:g}' if lr is not None else '')/f'seed{seed}'
+def _point(x)->tuple:
+    "A swept point as (lr, block_lr): a bare number is a learning rate (the variant's own block rate stays)."
+    return (x, None) if isinstance(x, (int, float)) else tuple(x)
+
+def point_name(x)->str:
+    "How a swept point is named in records: '0.001' (lr only), 'lr=0.001,block_lr=3e-05'."
+    a, b = _point(x)
+    return f"{a:g}" if b is None else f"lr={a:g},block_lr={b:g}"
+
+def run_folder(out, variant:str, seed:int, lr:float|None=None, block_lr:float|None=None)->Path:
+    "Where one run lives: `<out>/<variant>/seed<s>`, or `<out>/<variant>/lr<lr>[_block_lr<rate>]/seed<s>` for a swept point."
+    name = '_'.join(f'{k}{v:g}' for k, v in dict(lr=lr, block_lr=block_lr).items() if v is not None)
+    return Path(out)/variant/name/f'seed{seed}'
 
 # %% ../nbs/25_runner.ipynb #91999563
 def _curves(out:Path)->dict:
@@ -70,20 +87,36 @@ def _curves(out:Path)->dict:
                 train_accuracy=[round(float(r['accuracy']), 2) for r in tr],
                 val_episode=[int(r['episode']) for r in va], val_accuracy=[round(float(r['accuracy']), 2) for r in va])
 
-def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=0, lr:float|None=None, progress:bool=False, overwrite:bool=False, **overrides)->dict:
+def _sha(path)->str|None: return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] if path and Path(path).is_file() else None
+
+def run_inputs(cfg:Config, episode_files:dict)->dict:
+    "Fingerprints of the files a run's result depends on besides its `Config`: the benchmark (its synth.json), the tiny ViT's weights, each shot's saved test episodes."
+    weights = _sha(tiny_weights_path(must_exist=False)) if cfg.pretrained and cfg.backbone.split('.')[0] == TINY_NAME else None
+    return dict(data=_sha(Path(cfg.root).parent/'synth.json'), weights=weights, test_episodes={str(k): _sha(f) for k, f in episode_files.items()})
+
+def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=0, lr:float|None=None, progress:bool=False, overwrite:bool=False,
+              block_lr:float|None=None, **overrides)->dict:
     "Train one variant with one seed, test it on the saved episodes of each shot, write and return `run.json`."
     out = Path(out); done = out/'run.json'
-    cfg = variant_config(variant, seed, out, data, lr=lr, **overrides)
+    cfg = variant_config(variant, seed, out, data, lr=lr, block_lr=block_lr, **overrides)
     if done.exists() and overwrite: done.unlink()
+    inputs = run_inputs(cfg, episode_files)
     if done.exists():
-        run = json.loads(done.read_text())
-        diff = {k: (v, getattr(cfg, k)) for k, v in run['config'].items() if k not in ('k_shot', 'workers', 'out') and v != getattr(cfg, k)}
+        try: run = json.loads(done.read_text())
+        except ValueError: raise ValueError(f"{done}: damaged (not JSON); delete {out} to train that run again") from None
+        was = {**{f.name: f.default for f in fields(Config)}, **run['config']}  # a setting newer than the record: the record ran with its default
+        diff = {k: (v, getattr(cfg, k)) for k, v in was.items() if k not in ('k_shot', 'workers', 'out') and hasattr(cfg, k) and v != getattr(cfg, k)}
         if diff: raise ValueError(f"{done}: a finished run with other settings ({', '.join(f'{k}={a!r} there, {b!r} here' for k, (a, b) in diff.items())}); use another study folder")
         if not set(episode_files) <= set(run['test']): raise ValueError(f"{done}: tested at shots {sorted(run['test'])}, this study wants {sorted(episode_files)}; use another study folder")
+        had = run.get('inputs')
+        if had is None: raise ValueError(f"{done}: made before runs recorded the files they were tested on, so it cannot be matched to this study's; use another study folder")
+        diff = [w for w in ('data', 'weights') if had.get(w) != inputs[w]] + [f'{k}-shot test episodes' for k in episode_files if had['test_episodes'].get(k) != inputs['test_episodes'][k]]
+        if diff: raise ValueError(f"{done}: a finished run made with other {', '.join(diff)} than this study's; use another study folder")
         return {**run, 'test': {k: run['test'][k] for k in episode_files}}
     if threads: torch.set_num_threads(threads)
     t0 = time.time()
-    res = train(cfg, resume=not overwrite, overwrite=overwrite, progress=progress)  # a killed run continues from its last checkpoint
+    res = train(cfg, resume=not overwrite, overwrite=overwrite, progress=progress,  # a killed run continues from its last checkpoint
+                redo=f"delete {out} to train that run again")  # (the study has no --overwrite)
     train_s, model = time.time() - t0, res['model']
     test = read_split(cfg.test_split)
     tests = {}
@@ -94,7 +127,7 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
                              per_class={c: d['accuracy'] for c, d in r['per_class'].items()}, seconds=round(time.time() - t1, 1))
     ran_on = dict(device=torch.cuda.get_device_name() if torch.cuda.is_available() else f'cpu ({platform.machine()})', torch=torch.__version__)
     run = dict(variant=variant, seed=seed, ran_on=ran_on, config=res['config'], trainable_parameters=res['trainable_parameters'],
-               train_seconds=round(train_s, 1), best_val=res['best_val'], curves=_curves(out), test=tests)
+               train_seconds=round(train_s, 1), best_val=res['best_val'], curves=_curves(out), test=tests, inputs=inputs)
     tmp = out/'.run.json.tmp'; tmp.write_text(json.dumps(run, default=float)); os.replace(tmp, done)
     return run
 
@@ -120,17 +153,17 @@ def _schedule(items:list[dict], jobs:int, on_done)->None:
             pending.sort(key=lambda i: i['prio'])
 
 # %% ../nbs/25_runner.ipynb #1392de9c
-def _test_episodes(out:Path, root:Path, shots, n:int)->dict:
-    "Save (once) and name the test episodes of each shot: 5-way, one query per class, seed 2026 + K."
+def _test_episodes(out:Path, root:Path, shots, n:int, n_way:int=5, n_query:int=1)->dict:
+    "Save (once) and name the test episodes of each shot: the run's `n_way`, `n_query` queries per class, seed 2026 + K."
     test = read_split(Path(root)/'splits/testlist.txt')
     files = {}
     for k in shots:
-        p = out/f'test_episodes_5way_{k}shot_{n}.json'
-        if not p.exists(): save_episodes(EpisodeSampler(test, 5, k, 1, seed=2026 + k).episodes(n), p, shot=k)
+        p = out/(f'test_episodes_{n_way}way_{k}shot_{n}.json' if n_query == 1 else f'test_episodes_{n_way}way_{k}shot_{n_query}query_{n}.json')
+        if not p.exists(): save_episodes(EpisodeSampler(test, n_way, k, n_query, seed=2026 + k).episodes(n), p, shot=k)
         files[str(k)] = str(p)
     return files
 
-def _line(r): return (f"{r['variant']} seed {r['seed']} lr {r['config']['lr']:g}: " + ", ".join(f"{k}-shot {t['accuracy']:.1f} +- {t['ci95']:.1f}%" for k, t in r['test'].items())
+def _line(r): return (f"{r['variant']} seed {r['seed']} lr {r['config']['lr']:g}" + (f" block_lr {r['config']['block_lr']:g}" if r['config'].get('block_lr') else '') + ": " + ", ".join(f"{k}-shot {t['accuracy']:.1f} +- {t['ci95']:.1f}%" for k, t in r['test'].items())
                       + f" (val {(r['best_val'] or {}).get('accuracy', float('nan')):.1f}, {r['train_seconds']:.0f}s training)")
 
 # %% ../nbs/25_runner.ipynb #a9e3082a
@@ -143,7 +176,7 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
                    val_episodes:int=50, # validation episodes after each epoch
                    test_episodes:int=200, # saved test episodes per shot
                    shots=(1,), # test shots
-                   sweep:bool|dict=False, # True: the learning rate of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: lrs}
+                   sweep:bool|dict=False, # True: the rates of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: points}, a point an lr or (lr, block_lr)
                    lr:float|None=None, # learning rate of every variant that is neither swept nor has its own (None: the `demo` preset's)
                    baseline_seeds:int|None=None, # the swept baselines run with the first this-many seeds only (None: all seeds)
                    precision:str='auto', # resolved once, here: every job computes in the same format
@@ -159,6 +192,8 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
     t0 = time.time(); out = Path(out)
     bad = [v for v in variants if v not in VARIANTS]
     if bad: raise ValueError(f"unknown variant(s) {bad}, expected some of {list(VARIANTS)}")
+    dup = sorted({v for v in variants if list(variants).count(v) > 1}) + sorted({s for s in seeds if list(seeds).count(s) > 1})
+    if dup: raise ValueError(f"variants {list(variants)}, seeds {list(seeds)}: {dup} given more than once (a run counted twice would pass for another seed)")
     check_value('episodes', episodes, int, at_least=1); check_value('epochs', epochs, int, at_least=1)
     if episodes % epochs: raise ValueError(f"episodes={episodes} is not a multiple of epochs={epochs}")
     if not seeds: raise ValueError("seeds: expected at least one seed")
@@ -168,15 +203,18 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
     if progress: announce(prec)
     root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)
     if overrides.get('pretrained', True): tiny_weights_path()  # fail now, not in a worker, if the tiny ViT weights are missing
-    files = _test_episodes(out, root, shots, test_episodes)
-    frame_store(variant_config(variants[0], seeds[0], out, root, **overrides))  # decoded once, here, before the jobs start (each would build it)
+    cfg0 = variant_config(variants[0], seeds[0], out, root, **overrides)
+    files = _test_episodes(out, root, shots, test_episodes, cfg0.n_way, cfg0.eval_n_query)  # the run's episodes: n_way and queries as configured
+    frame_store(cfg0)  # decoded once, here, before the jobs start (each would build it)
     common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // epochs, epochs=epochs, val_episodes=val_episodes,
                   precision=prec.name, workers=workers, progress=progress and jobs <= 1, overwrite=overwrite, **overrides)
     order = {v: i for i, v in enumerate(variants)}
-    def item(v, s, swept_lr=None, phase=1):  # a swept rate names the run's folder; the base rate does not
-        rate = swept_lr if swept_lr is not None else None if 'lr' in VARIANTS[v] else lr
-        return dict(prio=(phase, s, order[v]), v=v, lr=swept_lr, kw=dict(variant=v, seed=s, lr=rate, out=str(run_folder(out, v, s, swept_lr)), **common))
-    swept = {v: tuple(lrs) for v, lrs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
+    def item(v, s, point=None, phase=1):  # a swept point (lr, block_lr) names the run's folder; the base rate does not
+        a, b = _point(point) if point is not None else (None, None)
+        rate = a if a is not None else None if 'lr' in VARIANTS[v] else lr
+        return dict(prio=(phase, s, order[v]), v=v, lr=point, kw=dict(variant=v, seed=s, lr=rate, block_lr=b, out=str(run_folder(out, v, s, a, b)), **common))
+    swept = {v: tuple(map(_point, xs)) if any(not isinstance(x, (int, float)) for x in xs) else tuple(xs)
+             for v, xs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
     items = [item(v, seeds[0], x, phase=0) for v, xs in swept.items() for x in xs]
     items += [item(v, s) for s in seeds for v in variants if v not in swept and (s == seeds[0] or VARIANTS[v].get('mode') != 'frozen')]
     runs, sweeps = [], {v: {} for v in swept}
@@ -187,7 +225,7 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
         if len(sweeps[v]) < len(swept[v]): return
         best = max(swept[v], key=lambda lr: (sweeps[v][lr]['best_val'] or {}).get('accuracy', -1))  # val only; ties: the first listed
         runs.append(sweeps[v][best])
-        if progress: print(f"{v}: learning rate {best:g} (val " + ", ".join(f"{lr:g}: {(sweeps[v][lr]['best_val'] or {}).get('accuracy', float('nan')):.1f}" for lr in swept[v]) + ")", flush=True)
+        if progress: print(f"{v}: rates {point_name(best)} (val " + ", ".join(f"{point_name(x)}: {(sweeps[v][x]['best_val'] or {}).get('accuracy', float('nan')):.1f}" for x in swept[v]) + ")", flush=True)
         return [item(v, s, best) for s in seeds[1:baseline_seeds]]
     _schedule(items, jobs, on_done)
     runs.sort(key=lambda r: (order[r['variant']], r['seed']))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_runs.ipynb #2bff0acd
 from __future__ import annotations
-import json, os, re, sys, csv, random, shutil, shlex
+import json, os, re, sys, csv, random, shutil, shlex, pickle, fcntl, hashlib, contextlib
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -18,25 +18,68 @@ from .evaluation import eval_episodes, _dist_info
 from .checks import check_writable
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'RESUME_SAFE', 'trainable_state', 'save_checkpoint', 'read_checkpoint', 'check_checkpoint',
-           'load_checkpoint', 'load_trainable', 'check_episode_videos', 'resume_command', 'prepare_out']
+__all__ = ['UNSAFE_HINT', 'RUN_FILES', 'RESUME_SAFE', 'REDO', 'LOCK_FILE', 'trainable_state', 'plain', 'remove_stale_temps',
+           'save_checkpoint', 'load_tensors', 'read_checkpoint', 'check_checkpoint', 'load_checkpoint',
+           'load_trainable', 'check_episode_videos', 'resume_command', 'prepare_out', 'out_lock']
 
 # %% ../nbs/17_runs.ipynb #88b44031
 def trainable_state(model)->dict:
     m = model.module if hasattr(model, 'module') else model
     return {n: p.detach().clone() for n, p in m.named_parameters() if p.requires_grad}
 
+def plain(x):
+    "`x` with NumPy scalars and arrays turned into Python numbers and lists, inside any dicts, lists and tuples (tensors kept): what `weights_only` loading accepts."
+    if isinstance(x, (np.generic, np.ndarray)): return x.tolist()  # (first: a NumPy float64 is a Python float too)
+    if isinstance(x, torch.Tensor) or x is None or isinstance(x, (bool, int, float, str)): return x
+    if isinstance(x, dict): return {k: plain(v) for k, v in x.items()}
+    if isinstance(x, tuple): return tuple(plain(v) for v in x)  # (weights_only reads tuples: an optimiser's betas stay a tuple)
+    if isinstance(x, list): return [plain(v) for v in x]
+    raise TypeError(f"{type(x).__name__}: a checkpoint holds tensors, numbers, strings, lists and dicts only")
+
+_TMP = re.compile(r'^\.(.+)\.(\d+)\.tmp$')  # what an interrupted `save_checkpoint` leaves: .NAME.<pid>.tmp
+
+def _alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_stale_temps(folder)->list[str]:
+    "Remove the temporary files of writes killed half way (`.NAME.<pid>.tmp` whose process is gone); return their names."
+    gone = [p for p in Path(folder).glob('.*.tmp') if (m := _TMP.match(p.name)) and int(m.group(2)) != os.getpid() and not _alive(int(m.group(2)))]
+    for p in gone: p.unlink(missing_ok=True)
+    return [p.name for p in gone]
+
 def save_checkpoint(path, state:dict):
-    "Write `state` atomically: a temporary file in the same folder, then a rename."
+    "Write `state` atomically: a temporary file in the same folder, flushed to disk, then a rename; a failed write (a full disk) leaves no partial file and fails in one line."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save(state, tmp); os.replace(tmp, path)
+    try:
+        with open(tmp, 'wb') as f:
+            torch.save(plain(state), f); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except (OSError, RuntimeError) as e:
+        tmp.unlink(missing_ok=True)
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
+        raise OSError(f"{path}: could not write the checkpoint ({why}); is the disk full? {path.name} is as it was before") from None
 
-def read_checkpoint(path)->dict:
-    "Read a checkpoint written by `train`; one line naming the file if it is missing, damaged or from another tool."
+UNSAFE_HINT = ("if you made it yourself with an older version of this package and trust it, pass --unsafe_load "
+               "(unsafe: loading it that way runs whatever code the file holds)")
+
+def load_tensors(path, unsafe:bool=False):
+    "`torch.load` that only builds tensors, numbers, strings and containers (`weights_only=True`): a file that would run code is refused in one line. `unsafe`: the old pickle loading, only for files you trust."
+    try: return torch.load(path, map_location='cpu', weights_only=True) if not unsafe else torch.load(path, map_location='cpu', weights_only=False)
+    except pickle.UnpicklingError as e:
+        what = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))
+        if not what: raise ValueError(f"{path}: not a readable checkpoint (damaged, or not written by torch.save)") from None
+        raise ValueError(f"{path}: holds Python objects ({what.group(1)}), not only tensors and numbers, and was not loaded; " + UNSAFE_HINT) from None
+
+def read_checkpoint(path, unsafe:bool=False)->dict:
+    "Read a checkpoint written by `train` (tensors and plain values only); one line naming the file if it is missing, damaged, from another tool or holds code."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
-    try: state = torch.load(path, map_location='cpu', weights_only=False)
+    try: state = load_tensors(path, unsafe)
+    except ValueError: raise
     except Exception as e: raise ValueError(f"{path}: not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})") from None
     if not isinstance(state, dict) or not isinstance(state.get('config'), dict) or not isinstance(state.get('trainable'), dict):
         raise ValueError(f"{path}: not a task_adapter_nb checkpoint (expected a dict with 'config' and 'trainable')")
@@ -48,20 +91,35 @@ def check_checkpoint(state:dict, cfg:Config, path='checkpoint'):
     if diff: raise ValueError(f"{path}: made for another model: " + ", ".join(f"{k}={a!r} in the checkpoint, {b!r} here" for k, (a, b) in diff.items()))
     return state
 
-def load_checkpoint(path, cfg:Config)->dict:
+def load_checkpoint(path, cfg:Config, unsafe:bool=False)->dict:
     "Read a checkpoint and check that it belongs to a model like `cfg`'s."
-    return check_checkpoint(read_checkpoint(path), cfg, path)
+    return check_checkpoint(read_checkpoint(path, unsafe), cfg, path)
 
-def load_trainable(model, trainable:dict):
+def load_trainable(model, trainable:dict, path='checkpoint'):
+    "Copy the checkpoint's trainable tensors into `model`; one line if one the model trains is missing, does not fit, or is not finite."
     m = model.module if hasattr(model, 'module') else model
     own = dict(m.named_parameters())
     for n, v in trainable.items():
-        if n not in own or own[n].shape != v.shape: raise ValueError(f"parameter {n}: the checkpoint's {tuple(v.shape)} does not fit this model")
+        if not isinstance(v, torch.Tensor) or n not in own or own[n].shape != v.shape:
+            raise ValueError(f"{path}: parameter {n}: the checkpoint's {tuple(getattr(v, 'shape', ()))} does not fit this model")
+        if v.is_floating_point() and not torch.isfinite(v).all(): raise ValueError(f"{path}: parameter {n} holds NaN or inf values; the run that wrote it diverged")
+    missing = [n for n, p in own.items() if p.requires_grad and n not in trainable]
+    if missing: raise ValueError(f"{path}: lacks {len(missing)} of the model's trainable tensors (e.g. {missing[0]}); it is incomplete or made for another model")
+    for n, v in trainable.items():
         with torch.no_grad(): own[n].copy_(v)
 
+
 # %% ../nbs/17_runs.ipynb #48b6c32c
-def _rng_state(): return dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())
-def _set_rng(s): torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['python'])
+def _rng_state()->dict:
+    "The random states of torch (a tensor), NumPy and Python (as plain lists and numbers, which `weights_only` loading reads)."
+    return dict(torch=torch.get_rng_state(), numpy=plain(np.random.get_state()), python=plain(random.getstate()))
+
+def _set_rng(s:dict):
+    "Restore `_rng_state()` exactly (also the tuples that older checkpoints held)."
+    n, p = s['numpy'], s['python']
+    torch.set_rng_state(s['torch'])
+    np.random.set_state((n[0], np.asarray(n[1], dtype=np.uint32), int(n[2]), int(n[3]), float(n[4])))
+    random.setstate((int(p[0]), tuple(int(x) for x in p[1]), p[2]))
 
 
 def _eval_episodes(cfg, split, which, n, out):
@@ -104,7 +162,7 @@ def check_episode_videos(split:Split, root, episodes:list[Episode], num_frames:i
     keys = sorted({(c, v) for ep in episodes for c, g, q in zip(ep.classes, ep.support, ep.query) for v in g + q})
     paths = {(e.cls, e.video): resolve(e, root) for e in split.entries}
     def probe(k):
-        try: return count_frames(paths[k]), None
+        try: return count_frames(paths[k], check=True), None  # a frame folder: every image decoded (a corrupt JPEG fails now, not after training)
         except Exception as e: return None, f"{paths.get(k) or '/'.join(k)}: {e}" if paths.get(k) is None else str(e)
     with ThreadPoolExecutor(workers) as pool: got = list(pool.map(probe, keys))
     bad = [err for _, err in got if err]
@@ -122,15 +180,19 @@ def resume_command(argv:list[str]|None=None)->str:
 # %% ../nbs/17_runs.ipynb #53c60766
 RUN_FILES = ('last.pth', 'best.pth', 'results.json', 'metrics.csv')  # what marks a folder as holding a run
 RESUME_SAFE = ('workers', 'eval_cache', 'cache_dir', 'frame_store', 'save_every', 'out', 'root')  # may change on --resume: the result does not
+REDO = 'pass --overwrite to start again'  # how a command that has --overwrite says so; the study says another thing
 
-def _recorded_config(out:Path)->dict:
+def _recorded_config(out:Path, redo:str=REDO, unsafe:bool=False)->dict:
     for f in ('last.pth', 'results.json'):
-        try: return (torch.load(out/f, map_location='cpu', weights_only=False) if f.endswith('.pth') else json.loads((out/f).read_text()))['config']
+        try: return (load_tensors(out/f, unsafe) if f.endswith('.pth') else json.loads((out/f).read_text()))['config']
         except FileNotFoundError: continue
-        except Exception as e: raise ValueError(f"{out/f}: unreadable ({type(e).__name__}); use --overwrite to start again, or another --out") from None
+        except ValueError as e:
+            if 'not loaded' in str(e): raise
+            raise ValueError(f"{out/f}: unreadable ({type(e).__name__}); {redo}, or choose another --out") from None
+        except Exception as e: raise ValueError(f"{out/f}: unreadable ({type(e).__name__}); {redo}, or choose another --out") from None
     return {}
 
-def prepare_out(cfg:Config, resume:bool=False, overwrite:bool=False, rank:int=0)->Path:
+def prepare_out(cfg:Config, resume:bool=False, overwrite:bool=False, rank:int=0, redo:str=REDO, unsafe:bool=False)->Path:
     "Check the output folder before any work: writable; a run already there is continued (`resume`, same settings) or replaced (`overwrite`), never silently mixed."
     out = check_writable(cfg.out, '--out')
     found = [f for f in RUN_FILES if (out/f).exists()]
@@ -140,9 +202,41 @@ def prepare_out(cfg:Config, resume:bool=False, overwrite:bool=False, rank:int=0)
             shutil.rmtree(out/'tb', ignore_errors=True)
         return out
     if not found: return out
-    if not resume: raise ValueError(f"{out}: holds a run already ({', '.join(found)}); pass --resume to continue it, --overwrite to replace it, or choose another --out")
-    prev, now = _recorded_config(out), asdict(cfg)
+    if not resume: raise ValueError(f"{out}: holds a run already ({', '.join(found)}); pass --resume to continue it, "
+                                    + ("--overwrite to replace it" if redo == REDO else redo) + ", or choose another --out")
+    prev, now = _recorded_config(out, redo, unsafe), asdict(cfg)
     diff = {k: (v, now[k]) for k, v in prev.items() if k in now and k not in RESUME_SAFE and v != now[k]}
     if diff: raise ValueError(f"{out}: --resume with settings that differ from the run there (" + ", ".join(f"{k}={a!r} there, {b!r} now" for k, (a, b) in diff.items())
-                              + "); resume with the same settings, or pass --overwrite to start again")
+                              + f"); resume with the same settings, or {redo}")
     return out
+
+
+# %% ../nbs/17_runs.ipynb #d3cc59e2
+LOCK_FILE = '.task-adapter.lock'
+_HELD = {}  # folder -> [open lock file, depth]: this process's locks (re-entrant within the process)
+
+def _holder(lock:Path)->str:
+    try: return lock.read_text().strip() or 'unknown'
+    except OSError: return 'unknown'
+
+@contextlib.contextmanager
+def out_lock(folder, # the output folder (made if missing)
+             what:str='--out', # how an error names it
+            ):
+    "Hold the output folder for one process: a second process (or machine on a shared disk with working locks) fails in one line naming the holder's pid. The lock dies with the process, so a killed run leaves none behind; stale temporary files of killed writes are removed."
+    out = check_writable(folder, what); key = str(out.resolve())
+    if key in _HELD: _HELD[key][1] += 1
+    else:
+        f = open(out/LOCK_FILE, 'a+')
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close(); raise ValueError(f"{what} {out}: another process (pid {_holder(out/LOCK_FILE)}) is writing there; wait for it to end, or choose another {what}") from None
+        f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
+        _HELD[key] = [f, 1]
+        remove_stale_temps(out)
+    try: yield out
+    finally:
+        _HELD[key][1] -= 1
+        if not _HELD[key][1]:
+            f = _HELD.pop(key)[0]; f.seek(0); f.truncate(); fcntl.flock(f, fcntl.LOCK_UN); f.close()
+

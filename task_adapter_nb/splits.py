@@ -13,7 +13,7 @@ from .clips import VIDEO_EXTS, count_frames
 
 # %% auto #0
 __all__ = ['TRX_REF', 'SPLITS_URL', 'BENCHMARKS', 'Entry', 'parse_split_line', 'Split', 'read_split', 'split_files',
-           'check_split_counts', 'download_splits', 'resolve', 'ValidationReport', 'validate']
+           'check_split_counts', 'download_splits', 'resolve', 'ValidationReport', 'validate', 'write_filtered']
 
 # %% ../nbs/01_splits.ipynb #0877ef4c
 @dataclass(frozen=True)
@@ -25,16 +25,19 @@ class Entry:
     n_frames: int|None = None # frame count, when the line gives it (official annotation lines)
 
 _ANNOT = re.compile(r'^(\S+)\s+(\d+)\s+(-?\d+)$')  # frames/<video> <num_frames> <label>
+_LABELLED = re.compile(r'^(.*\.(?:' + '|'.join(x[1:] for x in VIDEO_EXTS) + r'))\s+\d+$', re.I)  # UCF101's trainlist01.txt: class/v_x.avi <label>
 
 def parse_split_line(line:str, # one line of a split file
                      where:str='', # "file:line" for error messages
                     )->Entry:
-    "Parse `class/video`, `some/path/class/video.ext` or `frames/<video> <num_frames> <label>`."
+    "Parse `class/video`, `some/path/class/video.ext`, UCF101's `class/video.avi <label>` or `frames/<video> <num_frames> <label>`."
     line = line.strip()
     m = _ANNOT.match(line)
     if m:
         rel, n, label = m.groups()
         return Entry(cls=label, video=Path(rel).name, rel=rel, n_frames=int(n))
+    m = _LABELLED.match(line)
+    if m: line = m.group(1)  # the class is the folder; the label number only repeats it
     parts = line.replace('\\', '/').split('/')
     if len(parts) < 2 or not parts[-1] or not parts[-2]:
         raise ValueError(f"{where}: cannot parse {line!r}: expected 'class/video', 'path/class/video.ext' "
@@ -64,7 +67,7 @@ def read_split(path, # a split file in any of the formats of `parse_split_line`
               )->Split:
     "Read a split file (blank lines and `#` comments skipped)."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: split file not found")
+    if not path.is_file(): raise FileNotFoundError(f"{path}: split file not found (the standard few-shot splits: `task-adapter splits download BENCH --out DIR`, BENCH: ssv2_full, ssv2_small, kinetics100, hmdb51 or ucf101)")
     data = path.read_bytes()
     try: text = data.decode('utf-8-sig')  # a byte-order mark (Windows editors) is not part of the first class name
     except UnicodeDecodeError as e:
@@ -128,15 +131,16 @@ def download_splits(benchmark:str, # a key of `BENCHMARKS`
 def resolve(entry:Entry, # a split entry
             root, # dataset root
            )->Path|None: # the video file or frame folder, or None when nothing matches
-    "Find `entry` under `root` as a video file (any of `VIDEO_EXTS`) or a folder of frames."
+    "Find `entry` under `root` as a video file (any of `VIDEO_EXTS`) or a folder of frames: at `root/<rel>`, `root/<class>/<video>`, or `root/<video>` (SSv2's flat folder)."
     root = Path(root)
-    for base in dict.fromkeys([root/entry.rel, root/entry.cls/entry.video]):
+    for base in dict.fromkeys([root/entry.rel, root/entry.cls/entry.video, root/entry.video]):
         if base.suffix.lower() in VIDEO_EXTS and base.is_file(): return base
         for ext in VIDEO_EXTS:
             p = base.parent/(base.name + ext)
             if p.is_file(): return p
         if base.is_dir(): return base
     return None
+
 
 # %% ../nbs/01_splits.ipynb #da7a341d
 @dataclass
@@ -149,6 +153,7 @@ class ValidationReport:
     small_classes: list = field(default_factory=list) # (class, usable videos, needed)
     too_few_classes: tuple|None = None # (usable classes, n_way) when fewer than n_way
     ok: bool = True # False when something would break an episode
+    paths: dict = field(default_factory=dict, repr=False) # (class, video) -> the file or frame folder found
 
     def __str__(self):
         out = [f"{self.split} under {self.root}: {self.n_classes} classes, {self.n_videos} videos"]
@@ -164,7 +169,7 @@ class ValidationReport:
 
 # %% ../nbs/01_splits.ipynb #7e1043fe
 def _probe(path):
-    try: return count_frames(path), None
+    try: return count_frames(path, check=True), None  # a frame folder: every image opened
     except Exception as e: return None, str(e)
 
 def validate(split:Split, # the split to check
@@ -180,6 +185,7 @@ def validate(split:Split, # the split to check
     if not any(r.iterdir()): raise ValueError(f"{root}: the dataset root is empty")
     rep = ValidationReport(split.name, str(root), len(split), len(split.classes))
     found = {e: resolve(e, root) for e in split.entries}
+    rep.paths = {(e.cls, e.video): p for e, p in found.items()}
     rep.missing = [e for e, p in found.items() if p is None]
     todo = [(e, p) for e, p in found.items() if p is not None]
     usable = set()
@@ -197,3 +203,18 @@ def validate(split:Split, # the split to check
     if n_ok < n_way: rep.too_few_classes = (n_ok, n_way)
     rep.ok = not (rep.missing or rep.unreadable or rep.too_short or rep.small_classes or rep.too_few_classes)
     return rep
+
+# %% ../nbs/01_splits.ipynb #1cb9d560
+def write_filtered(split:Split, # the split that was validated
+                   report:ValidationReport, # what `validate` found
+                   path, # the new split file
+                  )->Split: # the split that was written
+    "Write `split` without the videos `report` found missing, unreadable or too short; return it."
+    bad = {(e.cls, e.video) for e in report.missing}
+    bad_paths = {p for p, _ in report.unreadable} | {p for p, _ in report.too_short}
+    keep = [e for e in split.entries if (e.cls, e.video) not in bad and str(report.paths.get((e.cls, e.video))) not in bad_paths]
+    if not keep: raise ValueError(f"{split.name}: no usable video left to write to {path}")
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(''.join(e.rel + (f" {e.n_frames} {e.cls}" if e.n_frames is not None else '') + '\n' for e in keep))
+    return read_split(path)
+

@@ -9,7 +9,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DELTA', 't_quantile', 't975', 'across_seeds', 'training_outcome', 'summarize', 'left_chance', 'decide',
-           'seeds_needed', 'paired', 'two_way']
+           'seeds_needed', 'paired', 'reading', 'two_way', 't_sf', 'rule_pvalues', 'holm', 'family']
 
 # %% ../nbs/35_stats.ipynb #1c613b9d
 def _t_cdf(x:float, df:int, steps:int=4000)->float:
@@ -130,6 +130,13 @@ def paired(runs:list[dict], # run.json dicts (`variant`, `seed`, `test`)
                 bootstrap95=[round(float(x), 2) for x in np.percentile(bd, [2.5, 97.5])], verdict=v,
                 seeds_needed=None if v != 'undecided' else seeds_needed(m, sd, delta, level=level))
 
+# %% ../nbs/35_stats.ipynb #272c773d
+def reading(lo:float, hi:float, delta:float=DELTA)->str:
+    "`decide`'s verdict in words: an interval inside (0, delta) reads 'holds, below delta'."
+    v = decide(lo, hi, delta)
+    return f"holds, below {delta:g}" if v == 'holds' and hi < delta else v
+
+
 # %% ../nbs/35_stats.ipynb #bf5d05e9
 def two_way(runs:list[dict], # run.json dicts (`variant`, `seed`, `test` with `per_episode`)
             a:str, b:str, # the variants compared: the difference is a - b
@@ -147,3 +154,51 @@ def two_way(runs:list[dict], # run.json dicts (`variant`, `seed`, `test` with `p
     return dict(a=a, b=b, shot=int(shot), seeds=seeds, episodes=e, mean=round(float(d.mean()), 2), level=level,
                 interval=[round(float(x), 2) for x in np.percentile(bd, [100 * (1 - q), 100 * q])], se=round(float(bd.std()), 3),
                 se_seeds=round(float(d.mean(1).std(ddof=1) / math.sqrt(n)), 3), se_episodes=round(float(d.mean(0).std(ddof=1) / math.sqrt(e)), 3))
+
+# %% ../nbs/35_stats.ipynb #39c78309
+def t_sf(x:float, df:int)->float:
+    "P(T >= x) for Student's t with `df` degrees of freedom, any x."
+    return 1 - _t_cdf(x, df) if x >= 0 else _t_cdf(-x, df)
+
+def rule_pvalues(d, # the per-seed paired differences a - b (points)
+                 delta:float=DELTA)->tuple[float, float]:
+    "The rule's two one-sided t-test p-values: against mu <= 0 (small: holds) and against mu >= delta (small: fails)."
+    d = np.asarray(d, float); n = len(d); se = d.std(ddof=1) / math.sqrt(n)
+    if not se > 0: m = d.mean(); return float(m <= 0), float(m >= delta)
+    return t_sf(d.mean() / se, n - 1), t_sf((delta - d.mean()) / se, n - 1)
+
+def holm(pvalues:list[float], # one per null hypothesis
+         alpha:float=0.05, # the family's error rate
+        )->tuple[list[bool], list[float]]:
+    "Holm's step-down: which nulls are rejected at family level `alpha`, and the adjusted p-values (in the input order)."
+    m = len(pvalues); order = sorted(range(m), key=lambda i: pvalues[i])
+    adj, run = [0.] * m, 0.
+    for rank, i in enumerate(order): run = max(run, min(1., (m - rank) * pvalues[i])); adj[i] = run
+    return [a < alpha for a in adj], adj
+
+
+# %% ../nbs/35_stats.ipynb #8aaa57c2
+def family(runs:list[dict], # run.json dicts
+           pairs:list[tuple], # the family's questions: (id, a, b), each "a beats b"
+           shot:str='1', delta:float=DELTA,
+           alpha:float=0.05, # the family's level: 0.05 reads like the rule's 95%
+          )->list[dict]:
+    "Each question read three ways: uncorrected (95%), Bonferroni (level 1 - alpha/m) and Holm over the 2m one-sided nulls, at most one per question true."
+    m, a2 = len(pairs), alpha / 2  # a one-sided test of the rule at 95% runs at 2.5%
+    out, ps = [], []
+    for q, (cid, a, b) in enumerate(pairs):
+        ra, rb, seeds = _pair(runs, a, b, shot)
+        d = np.array([ra[s]['test'][shot]['accuracy'] - rb[s]['test'][shot]['accuracy'] for s in seeds])
+        n, mean = len(d), float(d.mean()); h = t_quantile(1 - alpha / (2 * m), n - 1) * d.std(ddof=1) / math.sqrt(n)
+        p0, pd = rule_pvalues(d, delta); ps += [(p0, q, 0), (pd, q, 1)]
+        out.append(dict(id=cid, a=a, b=b, shot=int(shot), m=m, alpha=alpha, p_holds=round(p0, 6), p_fails=round(pd, 6),
+                        bonferroni=[round(float(mean - h), 2), round(float(mean + h), 2)], bonferroni_verdict=reading(mean - h, mean + h, delta)))
+    rejected = [[False, False] for _ in pairs]
+    for p, q, k in sorted(ps):  # step-down; at most one null of a question is true: questions with both rejected drop out of the count
+        t = sum(not all(r) for r in rejected)
+        if not p < a2 / t: break
+        rejected[q][k] = True
+    for o, (r0, rd) in zip(out, rejected):
+        o['holm_verdict'] = (f"holds, below {delta:g}" if rd else 'holds') if r0 else 'fails' if rd else 'undecided'
+    return out
+

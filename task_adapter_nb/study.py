@@ -9,11 +9,11 @@ from pathlib import Path
 import torch
 from fastcore.meta import delegates
 from . import __version__
-from .runner import run_experiment
-from .stats import DELTA, paired, summarize, two_way
+from .runner import run_experiment, point_name, _point
+from .stats import DELTA, paired, summarize, two_way, training_outcome, left_chance, reading, family
 
 # %% auto #0
-__all__ = ['CLAIMS', 'UNRECORDED', 'judge', 'run_study', 'study_table', 'claims_table']
+__all__ = ['CLAIMS', 'UNRECORDED', 'untrained', 'judge', 'run_study', 'study_table', 'claims_table']
 
 # %% ../nbs/40_study.ipynb #428c1efb
 CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-shot secondary
@@ -34,10 +34,15 @@ CLAIMS = [  # (id, claim, a, b): the claim is "a beats b"; primary = 1-shot, 5-s
     ('control-frozen', "adapters beat the frozen backbone", 'no_task', 'frozen'),
 ]
 
+def untrained(runs:list[dict], variant:str, seeds)->tuple[int, int]:
+    "Of `variant`'s runs at `seeds` that trained at all (a training-loss curve), how many never left chance, and how many there are."
+    rs = [r for r in runs if r['variant'] == variant and r['seed'] in set(seeds) and training_outcome(r.get('curves') or {}) != 'none']
+    return sum(left_chance(r['curves'], r.get('config', {}).get('n_way', 5)) is None for r in rs), len(rs)
+
 def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA,
           level:float=0.95, # the level of the intervals the verdicts read
          )->list[dict]:
-    "Every claim whose two variants ran with at least 2 common seeds, at each shot; beside the rule's interval, `two_way`'s (seeds and test episodes resampled together)."
+    "Every claim whose two variants ran with at least 2 common seeds, at each shot; beside the rule's interval, `two_way`'s. No verdict where most runs of a side never left chance."
     have = {r['variant'] for r in runs}; out = []
     for cid, text, a, b in CLAIMS:
         if a not in have or b not in have: continue
@@ -45,7 +50,12 @@ def judge(runs:list[dict], shots=('1', '5'), delta:float=DELTA,
             try: c = paired(runs, a, b, k, delta, level=level)
             except ValueError: continue
             w = two_way(runs, a, b, k, level=level)
-            out.append(dict(id=cid, claim=text, primary=k == '1', **c, both=w['interval'], se_seeds=w['se_seeds'], se_episodes=w['se_episodes']))
+            flat = {v: untrained(runs, v, c['seeds']) for v in (a, b)}
+            bad = [v for v, (k0, n) in flat.items() if 2 * k0 > n]  # more than half of its runs: a comparison with a model that never learned
+            if bad: c.update(verdict=f"not judged: {' and '.join(bad)} did not train (" + ", ".join(f"{flat[v][0]} of {flat[v][1]} runs never left chance" for v in bad) + ")",
+                             seeds_needed=None)
+            out.append(dict(id=cid, claim=text, primary=k == '1', **c, both=w['interval'], se_seeds=w['se_seeds'], se_episodes=w['se_episodes'],
+                            never_left_chance={v: list(x) for v, x in flat.items()}))
     return out
 
 # %% ../nbs/40_study.ipynb #33fd4c1b
@@ -59,11 +69,21 @@ def _by_device(runs)->dict:
         d['runs'] += 1; d['seconds'] = round(d['seconds'] + _seconds(r), 1)
     return out
 
+def _sweep_record(points, runs, chosen, seed)->dict:
+    "What a sweep chose and from what: each point's best val accuracy, training-loss curve and outcome; the chosen rates."
+    name = {id(r): point_name(x) for x, r in zip(points, runs)}
+    rec = dict(lrs=[_point(x)[0] for x in points], seed=seed, val={name[id(r)]: (r['best_val'] or {}).get('accuracy') for r in runs}, chosen=chosen['config']['lr'])
+    if any(_point(x)[1] is not None for x in points):  # a sweep of (lr, block_lr) points
+        rec.update(block_lrs=[_point(x)[1] for x in points], chosen_block_lr=chosen['config']['block_lr'])
+    rec.update(train_episode={name[id(r)]: r['curves']['train_episode'] for r in runs}, train_loss={name[id(r)]: r['curves']['train_loss'] for r in runs},
+               outcome={name[id(r)]: training_outcome(r['curves']) for r in runs})
+    return rec
+
 @delegates(run_experiment, but=['folder'])
 def run_study(out='runs/study', # the study's folder: study.json, saved test episodes, one folder per run
               variants=('ta', 'no_task', 'finetune_full'), # which variants (keys of `VARIANTS`)
               seeds=tuple(range(12)), # training seeds per variant (`frozen` has nothing to train: one run)
-              sweep:bool|dict=True, # True: the learning rate of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: lrs}
+              sweep:bool|dict=True, # True: the rates of each `SWEEP` baseline from a sweep on val with the first seed; or {variant: points}, a point an lr or (lr, block_lr)
               lr:float|None=1e-3, # learning rate of every variant that is neither swept nor has its own (None: the `demo` preset's)
               baseline_seeds:int|None=8, # the swept baselines run with the first this-many seeds only (None: all seeds)
               jobs:int=2, # runs in parallel, in separate processes
@@ -82,8 +102,7 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
                precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=ex['seconds'],
                compute_seconds=round(sum(map(_seconds, everything)), 1), compute_by_device=_by_device(everything),
                machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
-               sweep={v: dict(lrs=list(ex['swept'][v]), seed=seeds[0], val={f"{r['config']['lr']:g}": (r['best_val'] or {}).get('accuracy') for r in s},
-                             chosen=next(r['config']['lr'] for r in runs if r['variant'] == v)) for v, s in sweeps.items()},
+               sweep={v: _sweep_record(ex['swept'][v], s, next(r for r in runs if r['variant'] == v), seeds[0]) for v, s in sweeps.items()},
                runs=runs, summary=summarize(runs))
     res['claims'] = judge(runs, [str(k) for k in st['shots']], level=level)
     out = Path(out); tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
@@ -103,6 +122,10 @@ def study_table(res:dict)->str:
                  " collapsed: the training loss fell, then ended back at chance; flat: it never left chance)")
     return '\n'.join(lines)
 
+def _words(c:dict, delta:float)->str:
+    "A claim's verdict as `reading` words it ('holds, below 1'); a refusal ('not judged: ...') as it is."
+    return reading(*c.get('ci', c['ci95']), delta) if c['verdict'] == 'holds' else c['verdict']
+
 def claims_table(res:dict)->str:
     "Each claim's paired difference a - b (points): mean, t-interval over seeds at the study's level, episode bootstrap, both resampled, verdict."
     lv = f"{100 * res.get('level', 0.95):.4g}%"
@@ -112,8 +135,9 @@ def claims_table(res:dict)->str:
     for c in res['claims']:
         need = f" (about {c['seeds_needed']} seeds would decide it)" if c['verdict'] == 'undecided' and c['seeds_needed'] else ''
         lines.append(f"{c['id']:15s}{c['shot']:>5d}  {c['a'] + ' - ' + c['b']:34s}{len(c['seeds']):>3d}{c['mean']:>+7.1f}"
-                     f"{iv(c.get('ci', c['ci95'])):>20s}{iv(c.get('bootstrap', c['bootstrap95'])):>16s}{iv(c.get('both')):>16s}  {c['verdict']}{need}")
+                     f"{iv(c.get('ci', c['ci95'])):>20s}{iv(c.get('bootstrap', c['bootstrap95'])):>16s}{iv(c.get('both')):>16s}  {_words(c, res['delta'])}{need}")
     lines.append("(t-interval: over seeds, the test episodes fixed (the rule reads it); bootstrap: the test episodes resampled, the seeds fixed;"
                  " seeds+episodes: both resampled together (`two_way`), a reading aid)")
-    lines.append(f"(holds: the interval lies above 0; fails: it lies below +{res['delta']:g}; otherwise undecided. Primary: {res['primary_shot']}-shot)")
+    lines.append(f"(holds: the interval lies above 0, 'holds, below {res['delta']:g}' if also below +{res['delta']:g}; fails: it lies below +{res['delta']:g}; otherwise undecided."
+                 f" Primary: {res['primary_shot']}-shot)")
     return '\n'.join(lines)

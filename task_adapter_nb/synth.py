@@ -148,6 +148,12 @@ def make_synth(out='data/synth', # output folder (videos/, splits/, synth.json)
                progress:bool=True, # print a line when done
               )->Path: # `out`
     "Generate the synthetic benchmark (or return the cached one made with the same configuration)."
+    for k, v, lo in (('seed', seed, 0), ('videos_per_class', videos_per_class, 2), ('size', size, 16)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:  # the message of `check_value` (05_checks), which the CLI applies first
+            raise ValueError(f"{k}={v!r}: expected an integer >= {lo}")  # 2 clips per class: one support and one query
+    if size % 2: raise ValueError(f"size={size}: expected an even number of pixels (the video encoder needs one)")
+    bad = [s for s in splits if s not in ('train', 'val', 'test')]
+    if bad or not splits: raise ValueError(f"splits={tuple(splits)!r}: expected some of ('train', 'val', 'test')")
     out = Path(out)
     cfg = dict(version=1, seed=seed, videos_per_class=videos_per_class, size=size, splits=sorted(splits))
     if (out/'synth.json').exists():

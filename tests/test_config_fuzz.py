@@ -8,18 +8,21 @@ from task_adapter_nb.checks import TRUE, FALSE
 CHOICES = dict(mode=('task_adapter', 'finetune', 'frozen'), optimizer=('sgd', 'adamw'), schedule=('none', 'cosine'),
                precision=('auto', 'fp32', 'bf16'), task_scope=('separate', 'joint', 'cross'), metric=('cosine', 'sq_euclidean', 'otam'),
                temporal_embedding_at=('input', 'first_adapted'), task_init=('default', 'zero'))
-FREE = {'root', 'train_split', 'val_split', 'test_split', 'backbone', 'out', 'cache_dir', 'frame_store'}  # paths and names: checked where used
+FREE = {'root', 'train_split', 'val_split', 'test_split', 'backbone', 'out', 'cache_dir', 'frame_store', 'backbone_weights', 'class_names', 'text_features'}  # paths and names: checked where used
 POOL = [-7, -1, 0, 1, 2, 3, 8, 64, 10 ** 6, 2.5, 4.0, -0.5, 1e-3, float('nan'), float('inf'), True, False, '', ' ', '3', ' 5 ', '-2', '2.5', '1e-3',
         'abc', 'ture', 'True', 'no', 'nan', '∞', 'ｆｐ３２', 'fp32', 'bf16', 'fp8', 'adamw', 'joint', 'otam', 'first_adapted', [1], {'a': 1}]  # (None means 'not given' in make_config)
 
 def sensible(name, kind, v):
     "What the option may be given: the oracle the fuzz test holds the code to."
     if v is None or isinstance(v, (list, dict)): return False
+    if name == 'text_factor': return v is False or (not isinstance(v, bool) and str(v).strip().lower() in FALSE)  # true needs text embeddings (tests/test_weights.py)
     if kind is bool: return isinstance(v, bool) or str(v).strip().lower() in TRUE + FALSE
     if kind is int:
         if isinstance(v, bool): return False
         try: x = float(v) if not isinstance(v, str) else int(v.strip())
         except ValueError: return False
+        if name == 'size' and math.isfinite(x) and x % 16: return False  # the default backbone cuts frames into 16x16 patches
+        if name == 'resize' and math.isfinite(x) and x < 16: return False  # below the size the test pairs it with
         return x == int(x) and int(x) >= _AT_LEAST.get(name, -math.inf) if math.isfinite(x) else False
     if kind is float:
         if isinstance(v, bool): return False
@@ -36,7 +39,7 @@ def test_fuzz_every_option(tmp_path):
     for name, v in cases:
         ok = sensible(name, kinds[name], v)
         kw = {name: v}
-        if name == 'resize': kw['size'] = 8  # the size/resize relation is its own check
+        if name == 'resize': kw['size'] = 16  # the size/resize relation is its own check (16: the default backbone's patch)
         if name == 'size': kw['resize'] = 10 ** 6
         try: c = make_config(root=str(tmp_path), **kw)
         except (ValueError, FileNotFoundError) as e:
@@ -52,3 +55,56 @@ def test_yaml_values_are_checked_too(tmp_path, text):
     y = tmp_path / 'run.yaml'; y.write_text(text)
     with pytest.raises(ValueError) as e: make_config(yaml_file=str(y))
     assert text.split(':')[0] in str(e.value) and '\n' not in str(e.value)
+
+# ---- every command's options, as typed on the command line (issue 27): refused in one line before any work, or accepted
+import contextlib, inspect, io
+from task_adapter_nb import cli
+
+TYPED = ['-7', '-1', '0', '1', '2', '3', '8', '63', '64', '1000000', '2.5', '4.0', '-0.5', '1e-3', 'nan', 'inf', '-inf', '', ' ', ' 5 ', 'abc', 'ture', '∞', '0x10']
+
+class Accepted(Exception): "Raised after the options passed the validation layer: the command itself never runs in this test."
+
+def typed_ok(command, name, kind, minimum, s):
+    "The oracle: what argparse and the validation layer must accept."
+    try: v = kind(s)
+    except ValueError: return False
+    if not math.isfinite(v): return False
+    if kind is float and command in ('eval',) and name == 'lr': return v > 0
+    if minimum is not None and v < minimum: return False
+    if (command, name) in (('synth', 'size'), ('demo', 'episodes')): return v % 2 == 0
+    if (command, name) == ('bench', 'repeats'): return v >= 1  # `bench data` (the default) times the best of at least one run
+    if command == 'bench' and name in ('size', 'resize'): return v <= 64 if name == 'size' else v >= 64  # crop within the resize (both 64 by default)
+    return True
+
+def typed_cases():
+    for command, minima in cli.OPTION_MINIMA.items():
+        params = inspect.signature(cli.COMMANDS[command]).parameters
+        for name, lo in minima.items(): yield command, name, {'int': int, 'float': float}[params[name].annotation], lo
+    for f in fields(Config):  # eval takes any Config field over the checkpoint's own: the numeric ones must be what Config accepts
+        if type(f.default) in (int, float) and f.name in _AT_LEAST: yield 'eval', f.name, type(f.default), _AT_LEAST[f.name]
+
+def test_fuzz_every_command_option(monkeypatch):
+    check = cli.check_options
+    def stop(name, args): check(name, args); raise Accepted
+    monkeypatch.setattr(cli, 'check_options', stop)
+    rng = random.Random(1)
+    cases = [(c, n, k, lo, s) for c, n, k, lo in typed_cases() for s in TYPED]
+    assert {c for c, *_ in cases} >= {'synth', 'pretrain', 'bench', 'study', 'eval', 'validate', 'demo'}
+    for command, name, kind, lo, s in cases + [(*rng.choice(list(typed_cases())), rng.choice(TYPED)) for _ in range(100)]:
+        ok = typed_ok(command, name, kind, lo, s)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            try: rc = cli.main([command, f'--{name}={s}'] + (['--checkpoint', 'x.pth'] if command == 'eval' else []))
+            except Accepted: rc = 0
+            except SystemExit as e: rc = e.code
+        lines = err.getvalue().strip().splitlines()
+        if ok: assert rc == 0, f"{command} --{name}={s!r} refused: {err.getvalue()}"
+        else:
+            assert rc not in (0, None), f"{command} --{name}={s!r} accepted"
+            assert len(lines) == 1 and 'Traceback' not in err.getvalue() and name.replace('_', '') in lines[0].replace('_', '').replace('-', ''), (command, name, s, err.getvalue())
+
+@pytest.mark.parametrize('text', ['lr: [1\n', 'lr: 1\n---\nlr: 2\n', 'lr: !!python/object/apply:os.system ["echo pwned"]\n', 'a: b: c\n'])
+def test_yaml_syntax_is_one_line_too(tmp_path, text):
+    y = tmp_path / 'run.yaml'; y.write_text(text)
+    with pytest.raises(ValueError) as e: make_config(yaml_file=str(y))
+    assert str(e.value).startswith(f"{y}: not a YAML file of options (") and '\n' not in str(e.value), str(e.value)

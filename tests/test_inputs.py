@@ -128,3 +128,17 @@ def test_split_file_encodings(syn, tmp_path):
     bad = tmp_path / 'latin1.txt'; bad.write_bytes(('\n'.join(lines[:3]) + '\ncaf\u00e9/v1\n').encode('latin-1'))
     msg = one_line_error(run('validate', '--split', str(bad), '--root', str(syn / 'videos')))
     assert 'latin1.txt:4: not UTF-8 text (byte 0xe9)' in msg, msg
+
+def test_yaml_root_is_honoured_under_demo(syn, tmp_path):
+    "A YAML file's `root:` names the benchmark under `--preset demo` (it was ignored: the run trained on ./data/synth)."
+    y = tmp_path / 'run.yaml'; y.write_text(f"root: {syn}\n")
+    r = run('train', '--preset', 'demo', '--config', str(y), '--frame_store', '', '--out', str(tmp_path / 'run'), *TINY, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    cfg = json.loads((tmp_path / 'run' / 'results.json').read_text())['config']
+    assert (cfg['root'], cfg['train_split'], cfg['test_split']) == (str(syn / 'videos'), str(syn / 'splits/trainlist.txt'), str(syn / 'splits/testlist.txt')), cfg
+    assert not (tmp_path / 'data').exists()  # nothing made or read at the working directory's default
+
+def test_missing_split_file_says_how_to_get_it(syn, tmp_path):
+    msg = one_line_error(run('train', '--root', str(syn / 'videos'), '--train_split', str(tmp_path / 'trainlist03.txt'), '--val_split', str(syn / 'splits/vallist.txt'),
+                             '--test_split', str(syn / 'splits/testlist.txt'), '--out', str(tmp_path / 'run'), *TINY))
+    assert 'trainlist03.txt: split file not found' in msg and 'task-adapter splits download BENCH --out DIR' in msg, msg

@@ -23,7 +23,7 @@ def test_study_reduced(tmp_path):
         runs = {(x['variant'], x['seed']): x['test'][str(c['shot'])]['accuracy'] for x in res['runs']}
         d = [runs[('ta', s)] - runs[('no_task', s)] for s in (0, 1)]
         assert math.isclose(c['mean'], round(sum(d) / 2, 2), abs_tol=0.011), (c, d)
-        assert c['verdict'] in ('holds', 'fails', 'undecided')
+        assert c['verdict'] in ('holds', 'fails', 'undecided') or c['verdict'].startswith('not judged: '), c['verdict']  # 4 training episodes: a side may never leave chance
     assert 'across-seed mean' in r.stdout and 'holds: the interval lies above 0' in r.stdout
     # a rerun reuses every finished run: nothing is trained again
     stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / 'study').glob('*/seed*/run.json')}
@@ -45,3 +45,27 @@ def test_study_reduced(tmp_path):
     ro = tmp_path / 'ro'; ro.write_text('a file, not a folder')
     r4 = run('study', '--data', str(syn), '--out', str(ro / 'study'), '--variants', 'ta', '--seeds', '0')
     assert r4.returncode == 1 and 'study folder' in r4.stderr and 'cannot write there' in r4.stderr, r4.stderr
+
+def test_amendment5_dry_run(tmp_path):
+    "The prepared driver of amendment 5 (nbs/40_study): its dry run makes the fresh saved test sets and prints the registered commands, training nothing."
+    import subprocess, pathlib
+    syn, out = tmp_path / 'syn', tmp_path / 'am5'
+    assert run('synth', '--out', str(syn), '--videos-per-class', '6', '--workers', '2').returncode == 0
+    sh = pathlib.Path(__file__).parents[1] / 'tools/study_amendment5.sh'
+    drive = lambda *a: subprocess.run(['bash', str(sh), '--dry-run', '--data', str(syn), '--out', str(out), *a], capture_output=True, text=True, timeout=300,
+                                      env={**__import__('os').environ, 'PY': 'python', 'TA': 'task-adapter'})
+    r = drive()
+    assert r.returncode == 0, r.stderr[-2000:]
+    for part in ('claim1', 'claim2'):
+        for k in (1, 5):
+            f = json.loads((out / part / f'test_episodes_5way_{k}shot_1000.json').read_text())
+            assert (f['n_episodes'], f['seed'], f['shot']) == (1000, 4026 + k, k)
+        assert not (out / part / 'study.json').exists()  # nothing ran
+    cmds = [l for l in r.stdout.splitlines() if l.startswith('+ ')]
+    assert len(cmds) == 2 and '--variants ta,finetune_full,ta_otam,finetune_temporal --seeds 96-103' in cmds[0] and '--variants ta,no_task --seeds 96-159' in cmds[1]
+    assert all('--test-episodes 1000 --shots 1,5 --precision fp32' in c for c in cmds) and 'none among the 200 of seed 2027' in r.stdout
+    f = out / 'claim2/test_episodes_5way_1shot_1000.json'; d = json.loads(f.read_text()); d['episodes'] = d['episodes'][::-1]; f.write_text(json.dumps(d))
+    r = drive()  # claim1's files, made once, are found again with the same episodes; claim2's were changed
+    assert r.returncode == 1 and "holds other episodes than amendment 5's (seed 4027); use another --out" in r.stderr, r.stderr[-2000:]
+    r = drive('--part', 'claim3')
+    assert r.returncode == 2 and '--part claim3: expected claim1, claim2 or all' in r.stderr

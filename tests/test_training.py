@@ -15,7 +15,7 @@ def args(data, out, **kw):
 
 def train_cmd(*a): return [sys.executable, '-m', 'task_adapter_nb.cli', 'train', *a]
 
-def trainable(path): return torch.load(path, map_location='cpu', weights_only=False)['trainable']
+def trainable(path): return torch.load(path, map_location='cpu', weights_only=True)['trainable']
 
 def test_sigkill_then_resume_equals_uninterrupted(data, tmp_path):
     ref = subprocess.run(train_cmd(*args(data, tmp_path / 'ref')), capture_output=True, text=True, timeout=900)
@@ -25,7 +25,7 @@ def test_sigkill_then_resume_equals_uninterrupted(data, tmp_path):
     t0 = time.time()
     while time.time() - t0 < 600:  # kill as soon as a mid-run checkpoint exists
         if (out / 'last.pth').exists():
-            try: ep = torch.load(out / 'last.pth', weights_only=False)['episode']
+            try: ep = torch.load(out / 'last.pth', weights_only=True)['episode']
             except Exception: ep = 0
             if ep >= 4: break
         if p.poll() is not None: break
@@ -33,7 +33,7 @@ def test_sigkill_then_resume_equals_uninterrupted(data, tmp_path):
     assert p.poll() is None, "the run finished before it could be killed"
     os.kill(p.pid, signal.SIGKILL); p.wait()
     assert not (out / 'results.json').exists()
-    killed_at = torch.load(out / 'last.pth', weights_only=False)['episode']
+    killed_at = torch.load(out / 'last.pth', weights_only=True)['episode']
     assert 4 <= killed_at < 24
     res = subprocess.run(train_cmd(*args(data, out), '--resume'), capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-2000:]

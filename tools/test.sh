@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (tools/setup_env.sh), then run every test: the notebooks (nbdev_test) and tests/ (pytest).
-# Last line: "N passed, M failed" (notebooks count one each, plus every pytest test).
+# Last line: "N passed, M failed" (notebooks count one each, plus every pytest test, plus the stored-outputs check).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export VENV=${VENV:-.venv}
@@ -27,6 +27,8 @@ print(n - f - e - k, f + e)
 PY
 )
 if [ "$py_rc" -ne 0 ] && [ "$py_rc" -ne 5 ] && [ "$py_failed" -eq 0 ]; then py_failed=1; fi
-passed=$((n_nbs - nb_failed + py_passed)); failed=$((nb_failed + py_failed))
+echo "== stored outputs as a reader meets them (tools/check_outputs.py)"
+python tools/check_outputs.py; co_failed=$(( $? != 0 ))
+passed=$((n_nbs - nb_failed + py_passed + 1 - co_failed)); failed=$((nb_failed + py_failed + co_failed))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
