@@ -155,7 +155,7 @@ def _train_in(code:str|None, data:str, episodes:int, overrides:dict)->float:
     if r.returncode: raise RuntimeError(f"training with the code in {code or 'this package'} failed: {r.stderr.strip().splitlines()[-1:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])['seconds']
 
-def compare_train(against, # a folder with another version of this package (e.g. `git worktree add /tmp/old <commit>`)
+def compare_train(against, # a folder with another version of this package (e.g. `git worktree add ../old <commit>`)
                   data='data/synth', # the synthetic benchmark
                   episodes:int=40, # training episodes per pass
                   passes:int=2, # old and new, in turn, this many times

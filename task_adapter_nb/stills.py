@@ -8,9 +8,9 @@ import json, os, time, platform
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
+from .backbone import TINY_ARGS, TINY_NAME, tiny_weights_path, vit_tiny_synth  # first: it quiets timm's tqdm warning in notebooks
 import timm
 from timm.models import VisionTransformer
-from .backbone import TINY_ARGS, TINY_NAME, tiny_weights_path, vit_tiny_synth
 from .precision import resolve_precision, tune_allocator
 from .checks import check_value
 

@@ -109,3 +109,11 @@ def test_corrupt_frame_fails_when_the_store_is_built(lay, tmp_path):
     rc, o, e = cli('train', '--preset', 'demo', '--root', root, '--out', tmp_path/'run', *TINY)
     assert rc == 1 and f"{bad}: cannot decode this frame image" in e and len(e.strip().splitlines()) == 1, e[-3000:]
     assert not (root/'frames.u8').exists() and not (tmp_path/'run'/'last.pth').exists()
+
+@pytest.mark.parametrize('name', ['trx', 'ffmpeg', 'ssv2', 'ucf101'])
+def test_bench_data_on_layout(lay, name):
+    "`bench data` times decoding and the clip pipeline on each layout (frame folders read as images, videos with decord)."
+    d = lay[name]
+    rc, o, e = cli('bench', 'data', '--root', d['root'], '--split', d['test'], '--n_clips', 4, '--repeats', 1, '--size', 32, '--resize', 32)
+    assert rc == 0, e[-2000:]
+    assert 'raw decoding' in o and 'pipeline' in o, o

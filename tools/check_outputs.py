@@ -11,7 +11,7 @@ root = Path(__file__).resolve().parents[1]
 cfg = configparser.ConfigParser(); cfg.read(root/'settings.ini')
 FLAGS = cfg.get('DEFAULT', 'tst_flags', fallback='').split()
 MACHINE = re.compile(r"(/tmp/|/var/folders/|/work/|/root/|/home/[a-z_]|/Users/|/github/workspace|site-packages|\.venv/|/opt/conda)")
-CALL = re.compile(r"(print|show_doc)\(")
+CALL = re.compile(r"\b(print|show_doc)\(")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def directives(src):
@@ -23,12 +23,19 @@ def on_demand(src):
     return 'hide' in d or 'eval:false' in d or any(f in d for f in FLAGS)
 
 def top_level_calls(src):
-    "Lines at the cell's top level (not inside a def or class body) that print or call show_doc."
-    inside, found = False, []
-    for line in src.splitlines():
-        if not line.strip() or line.lstrip().startswith('#'): continue
-        if not line[0].isspace(): inside = bool(re.match(r"(async\s+)?def |class |@", line))
-        if not inside and CALL.search(line): found.append(line.strip())
+    "Calls of print or show_doc that run when the cell runs (not inside a def or class body, not inside a string)."
+    import ast
+    code = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('%', '!')))
+    try: tree = ast.parse(code)
+    except SyntaxError:  # not plain Python: fall back to reading lines
+        return [l.strip() for l in src.splitlines() if not l[:1].isspace() and CALL.search(l)]
+    found = []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): continue
+        for n in ast.walk(stmt):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)): break
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ('print', 'show_doc'):
+                found.append(ast.get_source_segment(code, stmt).splitlines()[0]); break
     return found
 
 def output_text(o):
@@ -52,6 +59,11 @@ def namespace():
         _ns.update(torch=torch, np=np)
     return _ns
 
+def params(text:str)->set:
+    "The parameter names of a rendered signature (how it is laid out, with or without docments, does not matter)."
+    head = '\n'.join(l.split(' #')[0] for l in text.split('"""')[0].splitlines())  # without docments' comments
+    return set(re.findall(r"[(,\s]([A-Za-z_]\w*)\s*:[^:]", head.split(')->')[0] + ')'))
+
 def rendered(expr):
     from nbdev.showdoc import show_doc
     from IPython.core.formatters import DisplayFormatter
@@ -71,12 +83,16 @@ def check(nb_path):
         if on_demand(src): continue
         calls = top_level_calls(src)
         if calls and not outs: problems.append(f"{where}: `{calls[0][:60]}` has no stored output: execute the notebook")
-        for expr in re.findall(r"^show_doc\((.+)\)\s*$", src, flags=re.M):
-            if not outs: continue
+        docs = re.findall(r"^show_doc\((.+)\)\s*$", src, flags=re.M)
+        if len(docs) > 1: problems.append(f"{where}: {len(docs)} show_doc calls in one cell: Jupyter shows only the last; give each its own cell")
+        if docs and outs:  # the cell's last expression is what Jupyter displays
+            expr = docs[-1]
             stored = [''.join(o['data']['text/plain']) for o in outs if 'text/plain' in o.get('data', {})]
             try: now = rendered(expr)
             except Exception as e: problems.append(f"{where}: show_doc({expr}) cannot be rendered from the code ({type(e).__name__}: {e})"); continue
-            if now not in stored: problems.append(f"{where}: stored show_doc({expr}) differs from the code's signature or docments: execute the notebook")
+            if not any(params(t) == params(now) for t in stored):
+                problems.append(f"{where}: stored show_doc({expr}) lists other parameters than the code has now "
+                                f"({sorted(params(now) ^ params(stored[0])) if stored else 'no output'}): execute the notebook")
     return problems
 
 if __name__ == '__main__':
