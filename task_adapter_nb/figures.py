@@ -167,7 +167,7 @@ def plot_per_class(res:dict, variants=('finetune_full', 'no_task', 'ta'), shot:s
             for c, a in r['test'][shot]['per_class'].items(): acc[r['variant']].setdefault(c, []).append(a)
     cls = sorted(acc[variants[-1]], key=lambda c: -np.mean(acc[variants[-1]][c]))
     m = np.array([[np.mean(acc[v].get(c, [np.nan])) for c in cls] for v in variants])
-    fig, ax = plt.subplots(figsize=(2.2 + 1.3 * len(variants), 1.2 + 0.28 * len(cls)), layout='constrained')  # one row per class: long names stay readable
+    fig, ax = plt.subplots(figsize=(3.2 + 1.9 * len(variants), 1.2 + 0.28 * len(cls)), layout='constrained')  # one row per class: long names stay readable
     sns.heatmap(m.T, ax=ax, cmap='mako', vmin=0, vmax=100, annot=True, fmt='.0f', annot_kws=dict(fontsize=8), xticklabels=variants, yticklabels=cls,
                 cbar_kws=dict(label='accuracy (%)'))
     ax.tick_params(axis='y', labelsize=8); ax.tick_params(axis='x', labelsize=9, labeltop=True, labelbottom=False)
