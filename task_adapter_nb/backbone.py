@@ -15,9 +15,9 @@ from timm.models import VisionTransformer, register_model, load_checkpoint
 
 # %% auto #0
 __all__ = ['DEFAULT_BACKBONE', 'TINY_NAME', 'OPENAI_CLIP_SHA256', 'TRUST_ENV', 'TINY_ARGS', 'QuickGELU', 'fast_activations',
-           'is_clip', 'create_backbone', 'freeze', 'frame_features', 'check_torchscript_trusted', 'read_weights',
-           'load_backbone_weights', 'hub_repo', 'hub_error', 'backbone_kwargs', 'vit_tiny_synth', 'tiny_weights_path',
-           'create_tiny_backbone']
+           'is_clip', 'create_backbone', 'freeze', 'frame_features', 'is_torchscript', 'check_torchscript_trusted',
+           'read_weights', 'load_backbone_weights', 'hub_repo', 'hub_error', 'backbone_kwargs', 'vit_tiny_synth',
+           'tiny_weights_path', 'create_tiny_backbone']
 
 # %% ../nbs/10_backbone.ipynb #64b43834
 class _QuickGELUFn(torch.autograd.Function):
@@ -86,7 +86,7 @@ def frame_features(backbone:VisionTransformer, # an image model
 
 
 # %% ../nbs/10_backbone.ipynb #3f9ff187
-def _is_torchscript(path:Path)->bool:
+def is_torchscript(path:Path)->bool:
     "True for a TorchScript archive (a zip holding compiled code and `constants.pkl`), as OpenAI's CLIP downloads are."
     import zipfile
     if not zipfile.is_zipfile(path): return False
@@ -119,12 +119,12 @@ def read_weights(path:str|Path, # OpenAI CLIP's TorchScript `.pt`, a timm `.pth`
     "The tensors of a weights file, read without unpickling arbitrary objects (a TorchScript archive only when `check_torchscript_trusted` allows it)."
     p = Path(path)
     if not p.is_file(): raise FileNotFoundError(f"{p}: no such weights file (--backbone_weights)")
-    if p.suffix != '.safetensors' and _is_torchscript(p): check_torchscript_trusted(p)  # outside the try: its message is the one to show
+    if p.suffix != '.safetensors' and is_torchscript(p): check_torchscript_trusted(p)  # outside the try: its message is the one to show
     try:
         if p.suffix == '.safetensors':
             from safetensors.torch import load_file
             sd = load_file(str(p))
-        elif _is_torchscript(p):
+        elif is_torchscript(p):
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore', FutureWarning)  # torch.jit.load is deprecated in favour of torch.export, which cannot read these archives
                 sd = torch.jit.load(str(p), map_location='cpu').state_dict()

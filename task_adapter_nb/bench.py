@@ -12,17 +12,10 @@ import torch, torch.nn.functional as F
 from .model import model_flops, load_official_checkpoint
 from .reference import RefVisionTransformer, REF_ARCHS, reference_logits
 from .precision import resolve_precision, matmul_gflops
+from .runtime import machine
 
 # %% auto #0
-__all__ = ['machine', 'bench_model']
-
-# %% ../nbs/60_bench.ipynb #453146f5
-def machine()->dict:
-    "CPU model, core count, torch version and GPU (if any), for benchmark records."
-    import platform, torch
-    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), None) if Path('/proc/cpuinfo').exists() else None
-    return dict(cpu=cpu or platform.processor() or platform.machine(), cores=os.cpu_count(), torch=torch.__version__,
-                gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA'))
+__all__ = ['bench_model']
 
 # %% ../nbs/60_bench.ipynb #d3062422
 def _sync(device):
@@ -98,7 +91,7 @@ def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
     "Time one thing on one path (in a fresh process: see `bench_model`)."
     device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
     model, logits = _build(path, arch, T, M, seed, device)
-    p = resolve_precision(precision, device)
+    p = resolve_precision(precision, device).apply(device)  # resolved once per measured path (each in its own process)
     g = torch.Generator().manual_seed(seed + 1)
     sup, qry = (torch.randn(n, T, 3, arch['res'], arch['res'], generator=g).to(device) for n in (n_way * k_shot, n_way * n_query))
     lab, qlab = torch.arange(n_way, device=device).repeat_interleave(k_shot), torch.arange(n_way, device=device).repeat_interleave(n_query)

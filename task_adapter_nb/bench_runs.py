@@ -4,18 +4,19 @@
 
 # %% ../nbs/61_bench_runs.ipynb #3481680e
 from __future__ import annotations
-import os, time, tempfile
+import os, time, tempfile, dataclasses
 from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader
 from .clips import ClipTransform, read_clip, read_frames, count_frames, sample_indices, decord
 from .splits import Split, resolve, read_split
-from .episodes import _worker_init
+from .episodes import worker_init
 from .model import model_flops
 from .precision import resolve_precision
 from .config import Config, build_model
-from .evaluation import evaluate, eval_episodes, _KEPT
+from .evaluation import evaluate, eval_episodes
+from .cache import memory_caches, clear_memory_caches
 from .precision import as_device
 from .learner import train
 from .runs import load_trainable
@@ -58,7 +59,7 @@ def bench_data(root, # dataset root
         def __len__(s): return (len(paths) + per_item - 1) // per_item
         def __getitem__(s, i): return torch.stack([transform(read_clip(p, num_segments)) for p in paths[i*per_item:(i+1)*per_item]])
     for w in workers:
-        dl = DataLoader(_Episodes(), batch_size=None, num_workers=w, worker_init_fn=_worker_init, prefetch_factor=4)
+        dl = DataLoader(_Episodes(), batch_size=None, num_workers=w, worker_init_fn=worker_init, prefetch_factor=4)
         res[f'pipeline, {w} worker{"s" if w > 1 else ""}'] = best(lambda: [None for _ in dl])
     res['overhead'] = res['raw decoding'] / res['pipeline'] - 1
     for k, v in res.items(): print(f"{k:28s} {v*100:+.1f}%" if k == 'overhead' else f"{k:28s} {v:8.1f} clips/s")
@@ -72,9 +73,9 @@ def _rss_gb()->float|None:
 
 def _cache_memory()->dict:
     "What the in-memory evaluation caches hold now: videos, and GB on the GPU and on the host."
-    ts = [t for d in _KEPT.values() for t in d.values()]
-    gb = lambda gpu: round(sum(t.numel() * t.element_size() for t in ts if t.is_cuda == gpu) / 1e9, 4)
-    return dict(videos=len(ts), gpu_gb=gb(True), host_gb=gb(False), per_video_mb=round(sum(t.numel() * t.element_size() for t in ts) / max(1, len(ts)) / 1e6, 3))
+    m = memory_caches()
+    return dict(videos=m['eval_videos'], gpu_gb=round(m['eval_gpu_bytes'] / 1e9, 4), host_gb=round(m['eval_bytes'] / 1e9, 4),
+                per_video_mb=round((m['eval_bytes'] + m['eval_gpu_bytes']) / max(1, m['eval_videos']) / 1e6, 3))
 
 def bench_eval(cfg:Config, # the model and data to time
                n_episodes:int=200, # test episodes per run
@@ -86,22 +87,23 @@ def bench_eval(cfg:Config, # the model and data to time
     test = read_split(cfg.test_split)
     eps = eval_episodes(cfg, test, 'test', n_episodes)
     cuda, res = torch.cuda.is_available(), {}
-    _KEPT.clear()  # the cached pass fills its cache from nothing
+    clear_memory_caches()  # the cached pass fills its cache from nothing
+    prec = resolve_precision(cfg.precision, model).apply(model)  # once, for every pass
     with tempfile.TemporaryDirectory() as d:
-        for name, cache in (('uncached', False), ('cached', True), ('disk_first', d), ('disk_again', d)):
+        for name, c in (('uncached', dict(eval_cache=False)), ('cached', dict(cache_dir='')), ('disk_first', dict(cache_dir=d)), ('disk_again', dict(cache_dir=d))):
             if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
             rss = _rss_gb()
-            t0 = time.perf_counter(); r = evaluate(model, test, cfg.root, eps, cfg, cache=cache); t = time.perf_counter() - t0
+            t0 = time.perf_counter(); r = evaluate(model, test, eps, dataclasses.replace(cfg, **c), prec); t = time.perf_counter() - t0
             res[name] = dict(episodes_per_s=round(n_episodes / t, 2), accuracy=r['accuracy'], host_gb_added=None if rss is None else round(_rss_gb() - rss, 3),
                              **(dict(gpu_peak_gb=round(torch.cuda.max_memory_allocated() / 1e9, 3)) if cuda else {}))
-            if name == 'cached': res['cache'] = _cache_memory()  # kept for later passes (up to MEMORY_CACHE_GB)
+            if name == 'cached': res['cache'] = _cache_memory()  # kept for later passes (up to TASK_ADAPTER_MEMORY_CACHE_GB)
     res['speedup'] = round(res['cached']['episodes_per_s'] / res['uncached']['episodes_per_s'], 2)
     accs = [res[k]['accuracy'] for k in ('uncached', 'cached', 'disk_first', 'disk_again')]
     res['same_accuracy'] = len(set(accs)) == 1  # exactly, in fp32; in bf16 a batch of other size may round a tie the other way
-    c = res['cache']
-    print(f"{cfg.n_way}-way {cfg.k_shot}-shot, {n_episodes} episodes, M={cfg.adapted_blocks}, {resolve_precision(cfg.precision, model).name}: uncached {res['uncached']['episodes_per_s']} episodes/s, "
+    cm = res['cache']
+    print(f"{cfg.n_way}-way {cfg.k_shot}-shot, {n_episodes} episodes, M={cfg.adapted_blocks}, {prec.name}: uncached {res['uncached']['episodes_per_s']} episodes/s, "
           f"cached in memory {res['cached']['episodes_per_s']} episodes/s ({res['speedup']}x); on disk: first pass {res['disk_first']['episodes_per_s']}, "
-          f"later passes {res['disk_again']['episodes_per_s']} episodes/s; the cache: {c['videos']} videos, {c['gpu_gb']} GB on the GPU, {c['host_gb']} GB on the host"
+          f"later passes {res['disk_again']['episodes_per_s']} episodes/s; the cache: {cm['videos']} videos, {cm['gpu_gb']} GB on the GPU, {cm['host_gb']} GB on the host"
           + ("" if res['same_accuracy'] else f"; accuracies differ: {accs}"))
     return res
 

@@ -15,20 +15,21 @@ from .synth import make_synth
 from .episodes import load_episodes
 from .backbone import tiny_weights_path
 from .stills import pretrain_tiny, shipped_weights_path, cache_weights_path
-from .config import Config, make_config, build_model, PRESETS, _AT_LEAST
+from .config import Config, make_config, build_model, PRESETS, AT_LEAST
 from . import learner
-from .runs import read_checkpoint, check_checkpoint, load_trainable, out_lock, resume_command
-from .bench import bench_model, machine
+from .runs import run_config, run_model, read_episode_file, evaluate_checkpoint, episode_shape, out_lock, resume_command, NOT_FROM_CHECKPOINT
+from .bench import bench_model
+from .runtime import machine, setup_distributed, atomic_write
 from .bench_runs import bench_data, bench_eval, bench_train, compare_train
-from .evaluation import evaluate, eval_episodes, _cache_arg
 from .demo import run_demo
 from .study import run_study
 import argparse, os, shlex
 from dataclasses import fields
 
 # %% auto #0
-__all__ = ['NOT_FROM_CHECKPOINT', 'COMMANDS', 'OPTION_MINIMA', 'synth', 'validate', 'splits', 'pretrain', 'bench', 'demo',
-           'parse_seeds', 'study', 'train', 'episode_shape', 'eval_', 'check_options', 'command_parser', 'main']
+__all__ = ['EVAL_OPTIONS', 'COMMANDS', 'GROUPS', 'OPTION_MINIMA', 'synth', 'validate', 'splits', 'pretrain', 'bench_data_cmd',
+           'bench_model_cmd', 'bench_eval_cmd', 'bench_train_cmd', 'demo', 'parse_seeds', 'study', 'train', 'eval_',
+           'check_options', 'command_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #a77ca125
 def synth(out:str='data/synth', # output folder
@@ -104,47 +105,68 @@ def pretrain(out:str=None, # weights file (default: ~/.cache/task_adapter_nb/vit
     else: print(f"wrote {out}")
 
 # %% ../nbs/90_cli.ipynb #023c2114
-def bench(what:str='data', # what to time: data, model, eval or train (`task-adapter bench train`; the one argument without --)
-          root:str=None, # data: dataset root (default: the synthetic benchmark in data/synth, made if missing)
-          split:str=None, # data: split file (default: the synthetic test split)
-          n_clips:int=300, # data: clips per measurement
-          size:int=64, # data: crop side (224 for the real benchmarks)
-          resize:int=64, # data: square resize before the crop (257 for the real benchmarks)
-          repeats:int=3, # best of this many runs
-          arch:str='vit_b16', # model: the CLIP tower, vit_b16 or tiny (random weights; ours and the authors' layout)
-          img_size:int=None, # model: input side (default: the architecture's)
-          num_frames:int=8, # model: T
-          adapted_blocks:int=6, # model: M
-          n_way:int=5, # model: classes per episode
-          k_shot:int=1, # model: support videos per class
-          n_query:int=1, # model: queries per class
-          precisions:str='fp32,auto', # model: comma-separated (see 04_precision; 'auto' is skipped where it means fp32)
-          no_train:store_true=False, # model: skip the training step
-          profile:int=0, # model: also list the top operators of a training step, this many per path
-          episodes:int=200, # eval: test episodes per run; train: training episodes per pass (demo preset on data/synth)
-          mode:str='task_adapter', # train: the method to time (task_adapter, finetune)
-          passes:int=2, # train: passes in one process (the second meets cached frames); with --against, passes of each
-          against:str=None, # train: also time another version of the package (a folder holding it), old and new in turn, in the first of --precisions
-          out:str=None, # write the figures as JSON here
-         ):
-    "Print speed figures: `data` (clip pipeline vs raw decord), `model` (train step, eval episode), `eval` (prefix cache), `train` (episodes/s)."
-    if out: check_writable(Path(out).parent, '--out')  # before the measurements
-    syn = _default_synth() if what in ('train', 'eval') else None
-    if what == 'data':
-        if root is None:
-            syn = _default_synth(); root, split = syn/'videos', split or syn/'splits/testlist.txt'
-        if split is None: raise SystemExit("bench data: --split is needed with --root")
-        res = bench_data(root, read_split(split), n_clips=n_clips, transform=ClipTransform(size, resize), repeats=repeats)
-    elif what == 'model':
-        res = bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile)
-    elif what == 'train':
-        res = (compare_train(against, syn, episodes, passes, mode=mode, precision=precisions.split(',')[0]) if against
-               else bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes))
-    elif what == 'eval': res = bench_eval(make_config('demo', root=str(syn), workers=2), n_episodes=episodes)
-    else: raise SystemExit(f"bench: unknown target {what!r}, expected data, model, eval or train")
-    if out:  # the figures with what made them: the command line and the machine
-        rec = dict(command=' '.join(_INVOKED) or None, machine=machine(), results=res)
-        Path(out).write_text(json.dumps(rec, indent=1, default=str)); print(f"wrote {out}")
+def _check_out(out):
+    "An unwritable --out fails before the measurements, not after."
+    if out: check_writable(Path(out).parent, '--out')
+
+def _write_figures(out, res, command):
+    "With --out: the figures as JSON with what made them, the command line and the machine."
+    if out: atomic_write(out, json.dumps(dict(command=command, machine=machine(), results=res), indent=1, default=str)); print(f"wrote {out}")
+
+def bench_data_cmd(root:str=None, # dataset root (default: the synthetic benchmark in data/synth, made if missing)
+                   split:str=None, # split file (default: the synthetic test split; required with --root)
+                   n_clips:int=300, # clips per measurement
+                   size:int=64, # crop side (224 for the real benchmarks)
+                   resize:int=64, # square resize before the crop (257 for the real benchmarks)
+                   repeats:int=3, # best of this many runs
+                   out:str=None, # write the figures as JSON here, with the command line and the machine
+                   *, command:str=None, # the command line, recorded in --out (`main` passes it; not an option)
+                  ):
+    "Time the clip pipeline against raw decord: clips/s (`61_bench_runs`)."
+    _check_out(out)
+    if root is None: syn = _default_synth(); root, split = syn/'videos', split or syn/'splits/testlist.txt'
+    if split is None: raise SystemExit("bench data: --split is needed with --root")
+    _write_figures(out, bench_data(root, read_split(split), n_clips=n_clips, transform=ClipTransform(size, resize), repeats=repeats), command)
+
+def bench_model_cmd(arch:str='vit_b16', # the CLIP tower, vit_b16 or tiny (random weights; ours and the authors' layout)
+                    img_size:int=None, # input side (default: the architecture's)
+                    num_frames:int=8, # T
+                    adapted_blocks:int=6, # M
+                    n_way:int=5, # classes per episode
+                    k_shot:int=1, # support videos per class
+                    n_query:int=1, # queries per class
+                    precisions:str='fp32,auto', # comma-separated (see 04_precision; 'auto' is skipped where it means fp32)
+                    repeats:int=3, # best of this many runs (0: the first run alone)
+                    no_train:store_true=False, # skip the training step
+                    profile:int=0, # also list the top operators of a training step, this many per path
+                    out:str=None, # write the figures as JSON here, with the command line and the machine
+                    *, command:str=None, # the command line, recorded in --out (`main` passes it; not an option)
+                   ):
+    "Time a training step and an evaluation episode of ours beside the authors' layout (`60_bench`)."
+    _check_out(out)
+    _write_figures(out, bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile), command)
+
+def bench_eval_cmd(episodes:int=200, # test episodes per run (the demo preset on data/synth, made if missing)
+                   out:str=None, # write the figures as JSON here, with the command line and the machine
+                   *, command:str=None, # the command line, recorded in --out (`main` passes it; not an option)
+                  ):
+    "Time evaluation: episodes/s with and without the prefix cache (`61_bench_runs`)."
+    _check_out(out)
+    _write_figures(out, bench_eval(make_config('demo', root=str(_default_synth()), workers=2), n_episodes=episodes), command)
+
+def bench_train_cmd(episodes:int=200, # training episodes per pass (the demo preset on data/synth, made if missing)
+                    mode:str='task_adapter', # the method to time (task_adapter, finetune)
+                    passes:int=2, # passes in one process (the second meets cached frames); with --against, passes of each
+                    against:str=None, # also time another version of the package (a folder holding it), old and new in turn
+                    precisions:str='fp32', # with --against: the precision both versions train in (the first of a comma-separated list); without: the demo preset's
+                    out:str=None, # write the figures as JSON here, with the command line and the machine
+                    *, command:str=None, # the command line, recorded in --out (`main` passes it; not an option)
+                   ):
+    "Time training: episodes/s of the demo preset, also against another version of the package (`61_bench_runs`)."
+    _check_out(out)
+    syn = _default_synth()
+    _write_figures(out, compare_train(against, syn, episodes, passes, mode=mode, precision=precisions.split(',')[0]) if against
+                   else bench_train(make_config('demo', root=str(syn), mode=mode), episodes=episodes, passes=passes), command)
 
 # %% ../nbs/90_cli.ipynb #4255a8c3
 def demo(out:str='runs/demo', # results, plot and the runs of each method
@@ -190,23 +212,17 @@ def study(out:str='runs/study', # study.json, the saved test episodes and one fo
           jobs:int=2, # runs in parallel (processes)
           threads:int=1, # torch threads per job
           level:float=0.95, # the level of the t-intervals the verdicts read (0.98334 for the study's last look, see nbs/40_study)
+          *, command:str=None, # the command line, recorded in study.json (`main` passes it; not an option)
          ):
     "The reproduction study: variants x seeds, paired on the same episodes; claims judged on paired differences; writes study.json."
-    cmd = ' '.join(_INVOKED) or None  # the command line `main` ran, recorded in study.json
     with out_lock(out, 'study folder'):  # one writer per folder
         run_study(out, tuple(v for v in variants.split(',') if v), parse_seeds(seeds), not no_sweep, lr or None, baseline_seeds or None,
-              jobs, threads, level=level, command=cmd, data=data, episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes,
+              jobs, threads, level=level, command=command, data=data, episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes,
               shots=tuple(int(x) for x in shots.split(',')), precision=precision)
 
 # %% ../nbs/90_cli.ipynb #016efc3c
 def _bool(v): return parse_bool(v)  # strict: 'ture' is an error, not False
 _bool.__name__ = 'true/false'  # argparse names the type in its error: "invalid true/false value: 'ture'"
-
-def _setup_distributed():
-    import torch, torch.distributed as dist
-    if int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized():
-        if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
 
 def _check_data(cfg:Config, which=('train', 'val', 'test')):
     if not cfg.root or not Path(cfg.root).is_dir(): raise SystemExit(f"dataset root {cfg.root!r} is not a folder (--root)")
@@ -224,101 +240,62 @@ def train(preset:str=None, # one of `PRESETS` (the paper's settings per benchmar
           resume:store_true=False, # continue the run in --out (from its last.pth); settings that change the result must be the same
           overwrite:store_true=False, # replace a run already in --out
           unsafe_load:store_true=False, # UNSAFE: --resume from a last.pth of an older version that holds Python objects (loading runs any code in it: only a file you made)
-          **options, # any field of `Config` (`--lr 0.01`, `--k-shot 5`, ...)
+          **options, # any field of `Config` (`--lr 0.01`, `--k-shot 5`, ...), over the preset's and the YAML file's
          ):
     "Train (and select on val, and test) with a preset, a YAML file and options; `--resume` continues a killed run."
     cfg = make_config(preset, options.pop('root', None), splits, config, **options)
     _check_data(cfg)
-    _setup_distributed()
+    setup_distributed()
     learner.train(cfg, resume=resume, overwrite=overwrite, unsafe_load=unsafe_load)
     return 0
 
-NOT_FROM_CHECKPOINT = ('out', 'frame_store', 'cache_dir')  # paths a checkpoint records that `eval` writes to: never taken from the file
-
-def episode_shape(episodes:list, path)->tuple[int, int, int]:
-    "N, K and Q of saved episodes (the same in every one); one line if they differ, or if a query is also a support video of its episode."
-    if not episodes: raise ValueError(f"{path}: holds no episodes")
-    def shape(e): return len(e.classes), len(e.support), len(e.query), {len(s) for s in e.support}, {len(q) for q in e.query}
-    first = shape(episodes[0])
-    for i, e in enumerate(episodes):
-        n, ns, nq, ks, qs = shape(e)
-        if (n, ns, nq, ks, qs) != first or ns != n or nq != n or len(ks) != 1 or len(qs) != 1 or n < 2 or min(ks) < 1 or min(qs) < 1:
-            raise ValueError(f"{path}: episode {i} is not shaped like episode 0 (every episode must have the same N >= 2 classes, "
-                             "K >= 1 support and Q >= 1 query videos for each class)")
-        for c, sv, qv in zip(e.classes, e.support, e.query):
-            both = set(sv) & set(qv)
-            if both: raise ValueError(f"{path}: episode {i}: video {sorted(both)[0]!r} of class {c!r} is both a support and a query video")
-            if len(set(sv) | set(qv)) < len(sv) + len(qv): raise ValueError(f"{path}: episode {i}: class {c!r} lists a video twice")
-    return first[0], first[3].pop(), first[4].pop()
-
-def _result_file(folder:Path, stem:str)->Path:
-    "A new file name in `folder`: eval_<stem>_<n>.json with the first n not taken (an earlier result is never replaced)."
-    n = 1
-    while (folder/f'eval_{stem}_{n}.json').exists(): n += 1
-    return folder/f'eval_{stem}_{n}.json'
-
-def _write_new(path:Path, text:str)->Path:
-    "Write `text` to `path`, or to the next free eval_<stem>_<n>.json if another process took it meanwhile; never over a file."
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        tmp.write_text(text)
-        while True:
-            try: os.link(tmp, path); return path
-            except FileExistsError: path = _result_file(path.parent, path.stem.rsplit('_', 1)[0][5:])
-    finally: tmp.unlink(missing_ok=True)
+# the `Config` fields `eval` takes as options: where the data is and how it is tested (`--k-shot 5` tests a 1-shot run on 5-shot episodes), never what the checkpoint's model is
+EVAL_OPTIONS = ('root', 'test_split', 'n_way', 'k_shot', 'eval_n_query', 'test_episodes', 'seed', 'text_features', 'class_names',
+                'workers', 'precision', 'eval_cache', 'cache_dir', 'frame_store', 'out')
 
 def eval_(checkpoint:str=None, # a checkpoint written by `train` (best.pth or last.pth); required
           episodes:str=None, # a saved episode list (JSON): N, K and Q are read from it; default: sample --test_episodes with the run's seed
           no_cache:store_true=False, # run the whole model for every episode
           unsafe_load:store_true=False, # UNSAFE: read a checkpoint of an older version that holds Python objects (loading runs any code in it: only a file you made)
-          **options, # any field of `Config`, over the checkpoint's own; --out: the folder of the result (default: the checkpoint's)
+          **options, # `Config` fields over the checkpoint's own (from the command line: those in `EVAL_OPTIONS`); out: the folder of the result (default: the checkpoint's)
          ):
     "Test a trained checkpoint (best.pth or last.pth) on saved or freshly sampled test episodes; writes a new eval_<checkpoint>_<n>.json, never over one."
     if not checkpoint: raise SystemExit("eval: --checkpoint FILE is required")
-    ck = read_checkpoint(checkpoint, unsafe_load)  # one line naming the file when it is missing, truncated, from another tool or holding code
-    rec = {k: v for k, v in ck['config'].items() if k not in NOT_FROM_CHECKPOINT}  # the run's folder, frame store and cache are not eval's to write
-    cfg = make_config(None, **{**rec, 'out': str(Path(checkpoint).parent), **options})
-    check_checkpoint(ck, cfg, checkpoint)
-    res_file = _result_file(check_writable(cfg.out, '--out'), Path(checkpoint).stem)  # checked before the work, not after
-    test = read_split(cfg.test_split) if cfg.test_split else None
-    if episodes:
-        eps = load_episodes(episodes, test)
-        n, k, q = episode_shape(eps, episodes)
-        cfg.update(n_way=n, k_shot=k, eval_n_query=q)  # the result is labelled with what the file holds
-    _check_data(cfg, ('test',))
-    _setup_distributed()
-    import torch.distributed as dist
-    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
-    model = build_model(cfg); load_trainable(model, ck['trainable'], checkpoint)
-    test = read_split(cfg.test_split)
-    if not episodes: eps = eval_episodes(cfg, test)  # the episodes `train` tested on, for the same settings
+    cfg, ck = run_config(checkpoint, unsafe_load, **options)  # one line naming the file when it is missing, damaged, from another model or holding code
+    eps = read_episode_file(episodes, cfg) if episodes else None  # N, K and Q from the file
     if no_cache: cfg.eval_cache = False
-    r = evaluate(model, test, cfg.root, eps, cfg, cache=_cache_arg(cfg), progress=rank == 0, rank=rank, world=world)
-    if rank == 0:
-        print(f"{cfg.n_way}-way {cfg.k_shot}-shot: {r['accuracy']:.2f} +- {r['ci95']:.2f}% on {r['episodes']} episodes ({cfg.eval_n_query} queries per class)")
-        rec = dict(checkpoint=str(checkpoint), episode_file=str(episodes) if episodes else None, n_way=cfg.n_way, k_shot=cfg.k_shot, n_query=cfg.eval_n_query, **r)
-        print(f"wrote {_write_new(res_file, json.dumps(rec, indent=1, default=float))}")
+    _check_data(cfg, ('test',))  # before building the model
+    evaluate_checkpoint(cfg, run_model(cfg, ck, checkpoint), checkpoint, eps, episode_file=episodes)
     return 0
 
 
 # %% ../nbs/90_cli.ipynb #f82e8233
-COMMANDS = {'synth': synth, 'pretrain': pretrain, 'validate': validate, 'splits': splits, 'train': train, 'eval': eval_, 'bench': bench, 'demo': demo, 'study': study}
-_INVOKED = []  # the command line `main` is running (the study records it)
+COMMANDS = {'synth': synth, 'pretrain': pretrain, 'validate': validate, 'splits': splits, 'train': train, 'eval': eval_,
+            'bench data': bench_data_cmd, 'bench model': bench_model_cmd, 'bench eval': bench_eval_cmd, 'bench train': bench_train_cmd,
+            'demo': demo, 'study': study}  # a name of two words is a subcommand: `task-adapter bench model --arch tiny`
+GROUPS = {'bench': "Print speed figures: `bench data` (clip pipeline vs raw decord), `bench model` (train step, eval episode), `bench eval` (prefix cache), `bench train` (episodes/s)."}
 _TYPES = {'str': str, 'int': int, 'float': float, 'bool': bool}
 
 class _Parser(argparse.ArgumentParser):
     "argparse, with its errors in one line (no usage block) and exit code 2."
     def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    "Each option's help with its default, unless that is None (the help then says what happens)."
+    def _get_help_string(self, action): return action.help if action.default is None else super()._get_help_string(action)
+
 # the smallest value of each command's counts and sizes: checked before the command runs, by `check_value` as `Config.check` does
-OPTION_MINIMA = dict(
-    synth=dict(seed=0, videos_per_class=2, size=16, workers=0),  # 2 videos per class: one support and one query
-    pretrain=dict(seed=0, steps=1, batch=1),
-    validate=dict(n_way=2, k_shot=1, n_query=1, min_frames=1, workers=1),
-    bench=dict(n_clips=1, size=8, resize=8, repeats=0, img_size=8, num_frames=1, adapted_blocks=0, n_way=2, k_shot=1, n_query=1, profile=0, episodes=1, passes=1),
-    demo=dict(episodes=2, val_episodes=1, test_episodes=1, workers=0),
-    study=dict(episodes=1, epochs=1, val_episodes=1, test_episodes=1, lr=0., baseline_seeds=0, jobs=1, threads=0),
-)
+OPTION_MINIMA = {
+    'synth': dict(seed=0, videos_per_class=2, size=16, workers=0),  # 2 videos per class: one support and one query
+    'pretrain': dict(seed=0, steps=1, batch=1),
+    'validate': dict(n_way=2, k_shot=1, n_query=1, min_frames=1, workers=1),
+    'bench data': dict(n_clips=1, size=8, resize=8, repeats=0),  # repeats=0 gets its own line below
+    'bench model': dict(img_size=8, num_frames=1, adapted_blocks=0, n_way=2, k_shot=1, n_query=1, repeats=0, profile=0),
+    'bench eval': dict(episodes=1),
+    'bench train': dict(episodes=1, passes=1),
+    'demo': dict(episodes=2, val_episodes=1, test_episodes=1, workers=0),
+    'study': dict(episodes=1, epochs=1, val_episodes=1, test_episodes=1, lr=0., baseline_seeds=0, jobs=1, threads=0),
+}
 
 def check_options(name:str, # a key of `COMMANDS`
                   args:dict, # its parsed options
@@ -328,8 +305,8 @@ def check_options(name:str, # a key of `COMMANDS`
     for k, lo in OPTION_MINIMA.get(name, {}).items():
         if args.get(k) is not None: args[k] = check_value(k, args[k], _TYPES.get(kinds[k], int), at_least=lo)
     if name == 'synth' and args.get('size') is not None and args['size'] % 2: raise ValueError(f"size={args['size']}: expected an even number of pixels (the video encoder needs one)")
-    if name == 'bench' and args.get('size') and args.get('resize') and args['resize'] < args['size']: raise ValueError(f"resize={args['resize']} is smaller than size={args['size']}")
-    if name == 'bench' and args.get('what', 'data') == 'data' and args.get('repeats') == 0: raise ValueError("repeats=0: bench data times the best of at least 1 run")
+    if name == 'bench data' and args.get('size') and args.get('resize') and args['resize'] < args['size']: raise ValueError(f"resize={args['resize']} is smaller than size={args['size']}")
+    if name == 'bench data' and args.get('repeats') == 0: raise ValueError("repeats=0: bench data times the best of at least 1 run")
     if name == 'demo' and args.get('episodes') is not None and args['episodes'] % 2: raise ValueError(f"episodes={args['episodes']}: expected an even number (2 epochs)")
     if name == 'study' and args.get('shots') is not None:
         for s in str(args['shots']).split(','): check_value('shots', s, int, at_least=1)
@@ -342,7 +319,7 @@ def check_options(name:str, # a key of `COMMANDS`
     if given:  # train and eval: the options given must be values `Config` accepts (the rest is checked with the preset or checkpoint)
         c = Config().update(**given)
         for k in given:
-            if k in _AT_LEAST: check_value(k, getattr(c, k), type(getattr(c, k)), at_least=_AT_LEAST[k])
+            if k in AT_LEAST: check_value(k, getattr(c, k), type(getattr(c, k)), at_least=AT_LEAST[k])
         if 'lr' in given and c.lr <= 0: raise ValueError(f"lr={given['lr']!r}: expected a number > 0")
     return args
 
@@ -352,21 +329,38 @@ def _option(p, name:str, kind, default, doc:str):
     if kind is store_true: p.add_argument(*flags, dest=name, action='store_true', help=doc)
     else: p.add_argument(*flags, dest=name, type=_bool if kind is bool else kind, default=default, help=doc)
 
-def command_parser(name:str)->argparse.ArgumentParser:
-    "The parser of one command: an option per parameter of its function (docments as help), and every `Config` field where the function takes `**options`."
+def _config_options(name:str)->list[tuple]:
+    "The `Config` fields command `name` takes as options, with their help: `train` every one (over the preset's), `eval` those in `EVAL_OPTIONS` (over the checkpoint's)."
+    if name not in ('train', 'eval'): return []
+    docs = {k: v for d in (docments(Config.__mro__[1]), docments(Config)) for k, v in d.items() if v}  # the model's fields are documented in `ModelConfig`, Config's parent
+    if name == 'eval': docs.update(test_episodes="test episodes sampled with the run's seed (without --episodes)", out="the folder of the result file")
+    def default(c):
+        if name == 'train': return f"the preset's, else {c.default!r}"
+        if c.name == 'out': return "the checkpoint's folder"
+        return f"{c.default!r}, never the checkpoint's" if c.name in NOT_FROM_CHECKPOINT else "the checkpoint's"
+    return [(c, ' '.join(filter(None, [docs.get(c.name), f"(default: {default(c)})"]))) for c in fields(Config) if name == 'train' or c.name in EVAL_OPTIONS]
+
+def _add_options(p:argparse.ArgumentParser, name:str)->argparse.ArgumentParser:
+    "To parser `p`: an option per parameter of command `name`'s function (docments as help), and one per `Config` field it takes."
     f = COMMANDS[name]
-    p = _Parser(prog=f'task-adapter {name}', description=f.__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     params = inspect.signature(f).parameters
     for k, d in docments(f, full=True, returns=False).items():
-        if params[k].kind is inspect.Parameter.VAR_KEYWORD: continue
+        if params[k].kind in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.KEYWORD_ONLY): continue  # **options: the Config fields below; keyword-only: what `main` passes
         kind = store_true if d['anno'] == 'store_true' else _TYPES.get(d['anno'], str)
-        if (name, k) == ('bench', 'what'): p.add_argument('what', nargs='?', default=d['default'], choices=('data', 'model', 'eval', 'train'), help=d['docment'])
-        elif name == 'splits' and k in ('action', 'bench'): p.add_argument(k, nargs='?', default=d['default'], help=d['docment'])  # `splits download BENCH`
+        if name == 'splits' and k in ('action', 'bench'): p.add_argument(k, nargs='?', default=d['default'], help=d['docment'])  # `splits download BENCH`
         else: _option(p, k, kind, d['default'], d['docment'] or '')
-    if any(v.kind is inspect.Parameter.VAR_KEYWORD for v in params.values()):
-        docs = {k: v for d in (docments(Config.__mro__[1]), docments(Config)) for k, v in d.items() if v}  # the model's fields are documented in `ModelConfig`, Config's parent
-        for c in fields(Config):  # default None: only what is given overrides the preset, YAML file or checkpoint
-            _option(p, c.name, bool if isinstance(c.default, bool) else type(c.default), None, f"{docs.get(c.name) or ''} (Config default: {c.default!r})")
+    for c, doc in _config_options(name):  # default None: only what is given overrides the preset, YAML file or checkpoint
+        _option(p, c.name, bool if isinstance(c.default, bool) else type(c.default), None, doc)
+    return p
+
+def command_parser(name:str, # a key of `COMMANDS`, or of `GROUPS` (then a parser with a subparser per subcommand)
+                  )->argparse.ArgumentParser:
+    "The parser of one command: an option per parameter of its function (docments as help), and the `Config` fields it takes (`train`: all, `eval`: `EVAL_OPTIONS`)."
+    if name not in GROUPS: return _add_options(_Parser(prog=f'task-adapter {name}', description=COMMANDS[name].__doc__, formatter_class=_Help), name)
+    p = _Parser(prog=f'task-adapter {name}', description=GROUPS[name])
+    subs = [k.split()[1] for k in COMMANDS if k.split()[0] == name]
+    sp = p.add_subparsers(dest='_sub', metavar='{' + ','.join(subs) + '}', required=True)
+    for s in subs: _add_options(sp.add_parser(s, help=COMMANDS[f'{name} {s}'].__doc__, description=COMMANDS[f'{name} {s}'].__doc__, formatter_class=_Help), f'{name} {s}')
     return p
 
 # %% ../nbs/90_cli.ipynb #0984eeae
@@ -380,14 +374,19 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         )->int:
     "`task-adapter <command> [options]`: dispatch to a command; exit code 0 on success."
     argv = list(sys.argv[1:] if argv is None else argv)
+    names = list(dict.fromkeys(k.split()[0] for k in COMMANDS))  # `bench` once, for its four subcommands
     if not argv or argv[0] in ('-h', '--help'):
-        print("usage: task-adapter {" + ",".join(COMMANDS) + "} [options]   (task-adapter <command> --help for its options)\n")
-        for k, f in COMMANDS.items(): print(f"  {k:10s} {f.__doc__}")
+        print("usage: task-adapter {" + ",".join(names) + "} [options]   (task-adapter <command> --help for its options)\n")
+        for k, f in COMMANDS.items(): print(f"  {k:12s} {f.__doc__}")
         return 0
-    name, rest = argv[0], argv[1:]
-    if name not in COMMANDS: print(f"task-adapter: unknown command {name!r}, expected one of {list(COMMANDS)}", file=sys.stderr); return 2
-    args = {k: v for k, v in vars(command_parser(name).parse_args(rest)).items() if v is not None or k in inspect.signature(COMMANDS[name]).parameters}
-    _INVOKED[:] = ['task-adapter', *argv]
+    n = 2 if ' '.join(argv[:2]) in COMMANDS else 1  # `bench model ...`: a subcommand
+    name, rest = ' '.join(argv[:n]), argv[n:]
+    if name not in COMMANDS and name not in GROUPS: print(f"task-adapter: unknown command {name!r}, expected one of {names}", file=sys.stderr); return 2
+    args = vars(command_parser(name).parse_args(rest))  # a group without a subcommand: its --help, or a one-line error naming the subcommands
+    if name in GROUPS: name = f"{name} {args.pop('_sub')}"  # (`bench -- model`)
+    params = inspect.signature(COMMANDS[name]).parameters
+    args = {k: v for k, v in args.items() if v is not None or k in params}
+    if 'command' in params and params['command'].kind is inspect.Parameter.KEYWORD_ONLY: args['command'] = ' '.join(['task-adapter', *argv])  # study and bench record it
     try: res = COMMANDS[name](**check_options(name, args))
     except (ValueError, OSError, KeyError, VideoError) as e:  # bad input, a missing or unwritable file, a broken video: one clear line, no traceback
         print(f"task-adapter {name}: {e}", file=sys.stderr); return 1
@@ -395,7 +394,6 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         from tqdm import tqdm
         for bar in list(getattr(tqdm, '_instances', [])): bar.close()
         print(f"\ntask-adapter {name}: interrupted; " + _how_to_continue(name, argv), file=sys.stderr); return 130
-    finally: _INVOKED.clear()
     return res if isinstance(res, int) else 0
 
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())  # `python -m task_adapter_nb.cli` (torchrun); not when a notebook runs this cell

@@ -19,7 +19,8 @@ except ImportError: decord = None  # frame folders still work; videos raise a cl
 
 # %% auto #0
 __all__ = ['VIDEO_EXTS', 'IMAGE_EXTS', 'CODECS', 'CLIP_MEAN', 'CLIP_STD', 'sample_indices', 'VideoError', 'write_video',
-           'count_frames', 'read_frames', 'read_clip', 'source_key', 'ClipTransform']
+           'count_frames', 'read_frames', 'read_clip', 'source_key', 'read_all_frames', 'decoded_bytes',
+           'ClipTransform']
 
 # %% ../nbs/00_clips.ipynb #10f2ca45
 def sample_indices(n_frames:int, # frames in the video
@@ -163,6 +164,28 @@ def source_key(path, # a video file or a frame folder
     st = p.stat()
     return f"{os.path.abspath(p)}|{st.st_size}:{st.st_mtime_ns}"
 
+
+# %% ../nbs/00_clips.ipynb #0e98f9dd
+def read_all_frames(path, # a video file or a folder of frames
+                   )->np.ndarray: # `(n, H, W, 3)` uint8, every frame in order
+    "Every frame of a video (or frame folder), decoded in one batch."
+    path = Path(path)
+    if path.is_dir():
+        count_frames(path)  # an empty folder: the same one-line error as everywhere
+        return _stack(path, [_read_image(f) for f in _frame_files(path)])
+    vr = _open_video(path)
+    return _get_batch(vr, path, range(len(vr)))
+
+def decoded_bytes(path, # a video file or a folder of frames
+                 )->int:
+    "Bytes of every decoded frame of one video, from its frame count and the size of one frame."
+    path = Path(path)
+    if path.is_dir():
+        files = _frame_files(path)
+        with Image.open(files[0]) as im: w, h = im.size
+        return len(files) * h * w * 3
+    vr = _open_video(path); h, w = vr[0].shape[:2]
+    return len(vr) * h * w * 3
 
 # %% ../nbs/00_clips.ipynb #e03ae135
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)  # OpenAI CLIP normalisation, RGB

@@ -11,16 +11,16 @@ from .splits import split_files
 from .synth import SYNTH_PRESET, synth_files
 from .model import TaskAdapter, ModelConfig
 from .checks import check_value
-from .precision import PRECISIONS, resolve_precision
+from .precision import PRECISIONS
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'PRESETS', 'Config', 'make_config', 'build_model']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'AT_LEAST', 'PRESETS', 'Config', 'make_config', 'build_model', 'tiny_config']
 
 # %% ../nbs/15_config.ipynb #b5f388af
 OPTIMIZERS = ('sgd', 'adamw')  # 'sgd': the authors'
 SCHEDULES = ('none', 'cosine')  # 'none': the authors'
 # the smallest value of each count that can make sense (a 1-way episode is always right; 0 epochs test an untrained model)
-_AT_LEAST = dict(num_frames=1, size=8, resize=8, n_way=2, k_shot=1, n_query=1, eval_n_query=1, adapted_blocks=0, epochs=1, episodes_per_epoch=1,
+AT_LEAST = dict(num_frames=1, size=8, resize=8, n_way=2, k_shot=1, n_query=1, eval_n_query=1, adapted_blocks=0, epochs=1, episodes_per_epoch=1,
                  accumulate=1, val_episodes=1, test_episodes=0, seed=0, workers=0, save_every=1, lr=0., momentum=0., weight_decay=0., block_lr=0., warmup=0)
 
 # %% ../nbs/15_config.ipynb #1f3f819b
@@ -76,10 +76,10 @@ class Config(ModelConfig):
         super().check()  # the model's options
         for k, ok in dict(optimizer=OPTIMIZERS, schedule=SCHEDULES, precision=PRECISIONS).items():
             if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
-        for k, lo in _AT_LEAST.items(): check_value(k, getattr(self, k), type(getattr(Config, k)), at_least=lo)
+        for k, lo in AT_LEAST.items(): check_value(k, getattr(self, k), type(getattr(Config, k)), at_least=lo)
         if self.lr <= 0: raise ValueError(f"lr={self.lr!r}: expected a number > 0")
         if self.resize < self.size: raise ValueError(f"resize={self.resize} is smaller than size={self.size}: frames are resized to a square of side resize, then cropped to size")
-        if self.precision != 'auto': resolve_precision(self.precision)  # fp16 without CUDA, bf16 on a GPU without it: fail now
+
         return self
 
 # %% ../nbs/15_config.ipynb #3abf658d
@@ -127,3 +127,12 @@ def build_model(cfg:Config)->TaskAdapter:
     with torch.random.fork_rng():  # the same initial weights in every process that builds this config (a random backbone is not checkpointed)
         torch.manual_seed(cfg.seed)
         return TaskAdapter.from_config(cfg)
+
+# %% ../nbs/15_config.ipynb #0db14388
+def tiny_config(root, # a synthetic benchmark (e.g. `make_synth(folder, videos_per_class=6)`)
+                out, # the run's folder
+                **overrides, # any `Config` field
+               )->Config:
+    "The demo preset shrunk to seconds: random tiny ViT, 4 frames, M = 2, 2 epochs of 8 episodes, 10 val and 20 test episodes, fp32, no workers."
+    return make_config('demo', root=str(root), **{**dict(pretrained=False, num_frames=4, adapted_blocks=2, epochs=2, episodes_per_epoch=8, n_query=2,
+                       temporal_embedding_at='input', val_episodes=10, test_episodes=20, save_every=4, workers=0, precision='fp32', out=str(out)), **overrides})

@@ -4,23 +4,24 @@
 
 # %% ../nbs/16_evaluation.ipynb #751c51bb
 from __future__ import annotations
-import os, math, hashlib
+import math
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
-from .clips import ClipTransform, read_clip, source_key
-from .splits import read_split, Split, resolve
-from .episodes import EpisodeSampler, EpisodeDataset, Episode, FrameStore, open_frame_store
+from .clips import ClipTransform
+from .splits import Split
+from .episodes import EpisodeSampler, EpisodeDataset, Episode
+from .framestore import FrameStore
 from .model import TaskAdapter
 from .config import Config
-from .precision import resolve_precision, autocast, tune_allocator
+from .precision import Precision, resolve_precision
+from .runtime import tune_allocator
+from .cache import frame_store, fill_cache, keeps_features, CacheTooBig
 
 # %% auto #0
-__all__ = ['MEMORY_CACHE_GB', 'eval_episodes', 'frame_store', 'cache_fingerprint', 'CacheTooBig', 'eval_cache_limit_gb',
-           'TokenCache', 'fill_cache', 'Tally', 'evaluate']
+__all__ = ['eval_episodes', 'Tally', 'evaluate']
 
 # %% ../nbs/16_evaluation.ipynb #bdcbab70
 def eval_episodes(cfg:Config, split:Split, which:str='test', n:int|None=None)->list[Episode]:
@@ -28,145 +29,9 @@ def eval_episodes(cfg:Config, split:Split, which:str='test', n:int|None=None)->l
     seed = cfg.seed + (1 if which == 'val' else 2)
     return EpisodeSampler(split, cfg.n_way, cfg.k_shot, cfg.eval_n_query, seed=seed).episodes(n or cfg.test_episodes)
 
-def _cache_arg(cfg): return (cfg.cache_dir or True) if cfg.eval_cache else False
-
-# %% ../nbs/16_evaluation.ipynb #6e7c5fc1
+# %% ../nbs/16_evaluation.ipynb #7d9decbd
 def _ci(accs): a = np.asarray(accs, dtype=float); return 100 * a.mean(), 196 * a.std() / math.sqrt(len(a))
 
-class _Videos(torch.utils.data.Dataset):
-    def __init__(self, keys, paths, T, tf, store=None): self.keys, self.paths, self.T, self.tf, self.store = keys, paths, T, tf, store
-    def __len__(self): return len(self.keys)
-    def __getitem__(self, i):
-        k = self.keys[i]
-        return self.tf(self.store.read_clip(k, self.T) if self.store is not None else read_clip(self.paths[k], self.T))
-
-def _dist_info():
-    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
-    return 0, 1
-
-_STORES = {}
-def _store_path(cfg:Config)->Path:
-    "`cfg.frame_store`, or the same name in the run's folder when the data's folder cannot be written (a shared, read-only dataset)."
-    p = Path(cfg.frame_store)
-    if p.with_suffix('.json').exists(): return p
-    d = p.parent
-    while not d.exists() and d != d.parent: d = d.parent
-    return p if os.access(d, os.W_OK) else Path(cfg.out)/p.name
-
-def frame_store(cfg:Config)->FrameStore|None:
-    "The frame store of `cfg`, holding every video of its train, val and test splits (built on first use; checked against its videos at every call, rebuilt when they changed); None without one."
-    if not cfg.frame_store: return None
-    splits = tuple(f for f in (cfg.train_split, cfg.val_split, cfg.test_split) if f)
-    key = (cfg.frame_store, splits, cfg.root)
-    rank, world = _dist_info()
-    first = key not in _STORES
-    if first and world > 1 and rank > 0: dist.barrier()  # rank 0 builds it first
-    _STORES[key] = open_frame_store(_store_path(cfg), [read_split(f) for f in splits], cfg.root, progress=rank == 0)
-    if first and world > 1 and rank == 0: dist.barrier()
-    return _STORES[key]
-
-# %% ../nbs/16_evaluation.ipynb #e8c349d3
-def _independent(model)->bool:
-    "True when a video's features do not depend on the other videos of its episode (no task adapter)."
-    return all(b.task_adapter is None for b in model.encoder.adapted)
-
-def cache_fingerprint(model:TaskAdapter, cfg:Config, full:bool)->str:
-    "A hash of everything cached tokens depend on: the weights that produce them, frames, sizes and precision."
-    enc = model.encoder; v = enc.vit
-    if full: tensors = list(model.state_dict().values())
-    else:
-        tensors = [t for m in (v.patch_embed, v.norm_pre, *enc.prefix) for t in m.state_dict().values()]
-        tensors += [t for t in (getattr(v, 'cls_token', None), getattr(v, 'pos_embed', None)) if t is not None]
-        if enc.temporal_embedding_at == 'input': tensors.append(enc.temporal_embedding)
-    h = hashlib.sha1(repr((full, cfg.backbone, cfg.num_frames, cfg.size, cfg.resize, resolve_precision(cfg.precision, model).name, enc.M, enc.temporal_embedding_at)).encode())
-    for t in tensors: h.update(t.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()[:16]
-
-# %% ../nbs/16_evaluation.ipynb #ea433e51
-MEMORY_CACHE_GB = float(os.environ.get('TASK_ADAPTER_MEMORY_CACHE_GB', 3))  # what in-memory caches may keep between passes
-_KEPT = {}  # fingerprint -> {video: tensor}: in-memory evaluation caches kept for later passes, oldest first
-
-def _nbytes(d:dict)->int: return sum(t.numel() * t.element_size() for t in d.values())
-
-class CacheTooBig(ValueError): "An in-memory evaluation cache that would exceed `eval_cache_limit_gb`."
-
-def eval_cache_limit_gb()->float:
-    "What one in-memory evaluation pass may hold in host memory: $TASK_ADAPTER_EVAL_CACHE_GB, or half the memory free now."
-    if 'TASK_ADAPTER_EVAL_CACHE_GB' in os.environ: return float(os.environ['TASK_ADAPTER_EVAL_CACHE_GB'])
-    try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2e9
-    except (ValueError, OSError, AttributeError): return 8.
-
-class TokenCache:
-    "Per-video cached tensors: in memory (`folder=None`; kept for later passes with the same fingerprint, see `keep`) or one file per video under `folder/<fingerprint>/`."
-    def __init__(self, folder=None, fingerprint:str='',
-                 sources:dict|None=None, # video -> `source_key` of its file: part of each entry's key, so a changed video is never served its old tensor
-                ):
-        self.dir, self.fingerprint, self.sources = (Path(folder)/fingerprint if folder else None), fingerprint, sources or {}
-        self.mem = _KEPT.get(fingerprint, {}) if folder is None and fingerprint else {}
-        if self.dir: self.dir.mkdir(parents=True, exist_ok=True)
-    def keep(self):
-        "Keep the in-memory tensors for the next pass with the same fingerprint (the oldest go first beyond `MEMORY_CACHE_GB`)."
-        if self.dir is not None or not self.fingerprint: return
-        _KEPT.pop(self.fingerprint, None); _KEPT[self.fingerprint] = self.mem
-        while _KEPT and sum(map(_nbytes, _KEPT.values())) > MEMORY_CACHE_GB * 1e9: _KEPT.pop(next(iter(_KEPT)))
-    def _key(self, k): return (k, self.sources[k]) if k in self.sources else k
-    def _file(self, k): return self.dir/f"{hashlib.sha1(repr(self._key(k)).encode()).hexdigest()[:20]}.pt"
-    def __contains__(self, k): return self._key(k) in self.mem or (self.dir is not None and self._file(k).exists())
-    def __setitem__(self, k, x):
-        if self.dir is None: self.mem[self._key(k)] = x.detach().to('cpu', copy=True); return  # host memory, never the GPU's; a copy: x is a view into a whole batch
-        f = self._file(k); tmp = f.with_name(f".{f.name}.{os.getpid()}.tmp")
-        torch.save(x.clone(), tmp); os.replace(tmp, f)  # clone: x is a view into a batch, which torch.save would write whole; rename: atomic
-    def __getitem__(self, k):
-        if self.dir is None: return self.mem[self._key(k)]
-        try: return torch.load(self._file(k), map_location='cpu', weights_only=True)
-        except Exception as e: raise ValueError(f"{self._file(k)}: unreadable cache file for video {k} ({type(e).__name__}); delete it") from None
-
-# %% ../nbs/16_evaluation.ipynb #252d301b
-@torch.no_grad()
-def fill_cache(model:TaskAdapter, # the model whose tokens are cached (in eval mode)
-               split:Split, root, # the split the episodes come from, and its dataset root
-               episodes:list[Episode], # the episodes whose videos are needed
-               cfg:Config, # frames, sizes, precision, workers
-               cache:bool|str|Path=True, # True: in memory (kept for the next pass); a folder: one file per video there
-               store:FrameStore|None=None, # read clips from this frame store (None: decode the video files)
-               device=None, # default: the model's device
-               progress:bool=False, # show a progress bar
-              )->TokenCache: # video -> prefix tokens (task adapters) or whole features (none)
-    "Run every video of `episodes` that is not cached yet through the prefix (and the adapted blocks, without task adapters) and cache it."
-    device = device or next(model.parameters()).device
-    full = _independent(model)
-    paths = {(e.cls, e.video): p for e in split.entries if (p := resolve(e, root))}
-    keys = sorted({(c, v) for e in episodes for c, g, q in zip(e.classes, e.support, e.query) for v in g + q})
-    missing = [k for k in keys if k not in paths]
-    if missing: raise FileNotFoundError(f"{missing[0][0]}/{missing[0][1]} is not under {root}")
-    folder = None if cache is True else cache
-    sources = {k: source_key(paths[k]) for k in keys}  # a video rendered or extracted again under the same name is not served its old tokens
-    tokens = TokenCache(folder, cache_fingerprint(model, cfg, full), sources)
-    todo = [k for k in keys if k not in tokens]
-    workers = 0 if store is not None else cfg.workers  # reading from the store costs less than starting processes
-    dl = torch.utils.data.DataLoader(_Videos(todo, paths, cfg.num_frames, ClipTransform(cfg.size, cfg.resize), store), batch_size=16, num_workers=workers)
-    shared = TokenCache(None, cache_fingerprint(model, cfg, False), sources) if full and model.encoder.M > 0 and folder is None else None
-    it = iter(todo)
-    for clips in tqdm(dl, desc='cache', disable=not progress, leave=False):
-        ks = [next(it) for _ in range(len(clips))]
-        with autocast(cfg.precision, device):
-            if shared is None: t = model.encoder.run_prefix(clips.to(device))
-            else:
-                miss = [j for j, k in enumerate(ks) if k not in shared]
-                if miss:
-                    for j, x in zip(miss, model.encoder.run_prefix(clips[miss].to(device)).unflatten(0, (len(miss), cfg.num_frames))): shared[ks[j]] = x
-                t = torch.cat([shared[k] for k in ks]).to(device)  # cached in host memory, used on the device
-            t = model.encoder.run_adapted(t) if full else t.unflatten(0, (len(clips), cfg.num_frames))
-        if folder is None and ks[0] == todo[0]:  # the first batch gives the pass's size: bounded by host memory before the rest is computed
-            need, limit = t[0].numel() * t.element_size() * len(todo) / 1e9, eval_cache_limit_gb()
-            if need > limit: raise CacheTooBig(f"the in-memory evaluation cache would hold {len(todo)} videos x {t[0].numel() * t.element_size() / 1e6:.1f} MB = {need:.1f} GB, over its {limit:.3g} GB limit (half the free host memory, or TASK_ADAPTER_EVAL_CACHE_GB); evaluating without it (--cache_dir DIR keeps it on disk)")
-        for k, x in zip(ks, t): tokens[k] = x
-    if folder is None and todo and (progress or device.type == 'cuda'): tqdm.write(f"evaluation cache: {len(tokens.mem)} videos, {_nbytes(tokens.mem) / 1e9:.2f} GB in host memory")
-    tokens.keep()  # the next pass of this model (another shot, the next epoch's val) reuses what it can
-    if shared is not None: shared.keep()
-    return tokens
-
-# %% ../nbs/16_evaluation.ipynb #7d9decbd
 class Tally:
     "Per-episode accuracies, and per class: queries, right answers and what the wrong ones were taken for."
     def __init__(self): self.accs, self.per_class = {}, {}
@@ -202,29 +67,30 @@ class Tally:
 # %% ../nbs/16_evaluation.ipynb #5cb17a70
 @torch.no_grad()
 def evaluate(model:TaskAdapter, # the model (put in eval mode here)
-             split:Split, root, # the split the episodes come from, and its dataset root
+             split:Split, # the split the episodes come from (its videos are under `cfg.root`)
              episodes:list[Episode], # saved episodes
-             cfg:Config, # frames, sizes, precision, workers
-             cache:bool|str|Path=True, # True: cache per video in memory; a folder: on disk (see above); False: no cache
+             cfg:Config, # root, frames, sizes, workers, and the cache (`eval_cache`; `cache_dir`: on disk)
+             prec:Precision|None=None, # the resolved precision (None: resolve `cfg.precision` here, once)
              device=None, # default: the model's device
              progress:bool=False, # show a progress bar
              store:FrameStore|None=None, # read clips from this frame store (default: `cfg.frame_store`, if set)
              rank:int=0, world:int=1, # shard the episodes across processes and gather the results
             )->dict: # accuracy, ci95, per-episode accuracies, per-class accuracy, confusions
-    "Mean per-episode accuracy +- 1.96 std / sqrt(n) on `episodes`, optionally with the prefix cache."
+    "Mean per-episode accuracy +- 1.96 std / sqrt(n) on `episodes`, with the prefix cached per video unless `cfg.eval_cache` is off."
     was_training = model.training; model.eval(); tune_allocator()
     device = device or next(model.parameters()).device
+    prec = prec or resolve_precision(cfg.precision, device).apply(device)
     mine = list(range(rank, len(episodes), world))
     store = store if store is not None else frame_store(cfg)
     if store is not None and any((e.cls, e.video) not in store for e in split.entries): store = None  # a split the store was not made for: decode
-    full, cached = _independent(model), cache is not False and cache is not None
+    full, cached = keeps_features(model), cfg.eval_cache
     if cached:
-        try: tokens = fill_cache(model, split, root, [episodes[i] for i in mine], cfg, cache, store, device, progress)
+        try: tokens = fill_cache(model, split, [episodes[i] for i in mine], cfg, prec, store, device, progress)
         except CacheTooBig as e: tqdm.write(str(e)); cached = False
-    if not cached: ds = EpisodeDataset(split, root, episodes, train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize), store=store)
+    if not cached: ds = EpisodeDataset(split, cfg.root, episodes, train=False, num_segments=cfg.num_frames, transform=ClipTransform(cfg.size, cfg.resize), store=store)
     def predict(i):  # one episode -> predicted labels of its queries (runs in worker threads: grad mode and autocast are per thread)
         ep = episodes[i]
-        with torch.no_grad(), autocast(cfg.precision, device):
+        with torch.no_grad(), prec.autocast(device):
             if cached:
                 sup = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.support) for v in g]
                 qry = [tokens[(c, v)].to(device) for c, g in zip(ep.classes, ep.query) for v in g]

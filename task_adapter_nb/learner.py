@@ -4,43 +4,35 @@
 
 # %% ../nbs/20_learner.ipynb #94e5a3da
 from __future__ import annotations
-import json, re, time, math, random, platform, contextlib
-from dataclasses import asdict
-from types import SimpleNamespace
+import re, time, math, random, contextlib
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
 from .clips import ClipTransform, VideoError
-from .splits import read_split, Split
+from .splits import read_split, Split, check_feasible
 from .episodes import EpisodeSampler, EpisodeDataset, episode_loader
 from .config import Config, build_model
-from .evaluation import evaluate, frame_store, cache_fingerprint, MEMORY_CACHE_GB, _cache_arg, _dist_info, _nbytes
-from .runs import (trainable_state, save_checkpoint, load_checkpoint, load_trainable, _rng_state, _set_rng, _eval_episodes, _Log,
-                                  check_episode_videos, resume_command, prepare_out, out_lock, REDO)
-from .precision import resolve_precision, autocast, announce, tune_allocator
+from .cache import frame_store, frame_tokens, FrameTokens
+from .evaluation import evaluate
+from .runs import (trainable_state, save_checkpoint, load_checkpoint, load_trainable, rng_state, set_rng_state, run_episodes, MetricsLog,
+                                  check_episode_videos, resume_command, prepare_out, out_lock, write_json, REDO)
+from .precision import Precision, resolve_precision, announce
+from .runtime import dist_info, tune_allocator, machine
 
 # %% auto #0
-__all__ = ['param_groups', 'train', 'FrameTokens']
+__all__ = ['param_groups', 'Run', 'step', 'after_step', 'train']
 
 # %% ../nbs/20_learner.ipynb #f4145e39
-def _batches(dl, stop):
-    "Iterate `dl`; a video that fails to load becomes `stop(message)` (one line, also from DataLoader workers), raised."
-    it = iter(dl)
-    while True:
-        try: b = next(it)
-        except StopIteration: return
-        except (VideoError, FileNotFoundError) as e:
-            msg = re.sub(r'^[\w.]+Error: ', '', str(e).strip().splitlines()[-1])  # a worker's error ends "task_adapter_nb.clips.VideoError: <message>"
-            raise stop(msg) from None
-        yield b
+def _one_line(e:Exception)->str:
+    "The message of a video that failed to load, in one line (a DataLoader worker's error ends 'task_adapter_nb.clips.VideoError: <message>')."
+    return re.sub(r'^[\w.]+Error: ', '', str(e).strip().splitlines()[-1])
 
 # %% ../nbs/20_learner.ipynb #eb5b943c
 def _check_splits(cfg:Config, splits:dict):
     "Fail unless every split has `n_way` classes with enough videos for the run's episodes."
-    for k, s in splits.items():
-        if len([c for c in s.classes if len(s.by_class[c]) >= cfg.k_shot + (cfg.n_query if k == 'train' else cfg.eval_n_query)]) < cfg.n_way:
-            raise ValueError(f"{s.name}: fewer than n_way={cfg.n_way} classes with enough videos for {cfg.k_shot}-shot episodes")
+    for k, s in splits.items(): check_feasible(s, cfg.n_way, cfg.k_shot, cfg.n_query if k == 'train' else cfg.eval_n_query)
 
 def param_groups(model, cfg:Config)->list:
     "What the optimiser trains: the trainable parameters as one list (`block_lr` 0), or a group at `lr` (adapters, temporal embedding) and one at `block_lr` (the backbone's blocks)."
@@ -62,192 +54,203 @@ def _optimiser(cfg:Config, params:list, steps:int):
 
 def _fresh_state()->dict: return dict(episode=0, history=[], best=None, best_trainable=None, train_seconds=0.)
 
-def _resume_state(out:Path, cfg:Config, model, opt, sched, scaler, rank:int, unsafe:bool=False)->dict:
+def _resume_state(out:Path, cfg:Config, model, opt, sched, scaler, rank:int, unsafe:bool=False)->dict:  # (called while the run is set up)
     "Continue from `out/last.pth` if there is one: parameters, optimiser, schedule, loss scaler, random state, history and training time so far."
     if not (out/'last.pth').exists(): return _fresh_state()
     ck = load_checkpoint(out/'last.pth', cfg, unsafe)
     load_trainable(model, ck['trainable'], out/'last.pth'); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
     if 'scaler' in ck: scaler.load_state_dict(ck['scaler'])
-    _set_rng(ck['rng']); state = {k: ck[k] for k in ('episode', 'history', 'best', 'best_trainable')}
+    set_rng_state(ck['rng']); state = {k: ck[k] for k in ('episode', 'history', 'best', 'best_trainable')}
     state['train_seconds'] = float(ck.get('train_seconds', 0.))  # (older checkpoints did not count it)
     if rank == 0: print(f"resumed {out/'last.pth'} at episode {state['episode']}")
     return state
 
 # %% ../nbs/20_learner.ipynb #66f55660
-def _select(model, cfg:Config, split:Split, episodes:list, ep:int, state:dict, log, device, rank:int, world:int, progress:bool):
+def _select(run:Run):
     "Validate after an epoch; keep the parameters if this is the best validation so far."
-    r = evaluate(model, split, cfg.root, episodes, cfg, cache=cfg.eval_cache, device=device, rank=rank, world=world)
-    row = dict(epoch=ep // cfg.episodes_per_epoch, episode=ep, accuracy=r['accuracy'], ci95=r['ci95'])
+    r = evaluate(run.model, run.splits['val'], run.val_eps, run.cfg, run.prec, device=run.device, rank=run.rank, world=run.world)
+    ep, state = run.state['episode'], run.state
+    row = dict(epoch=ep // run.cfg.episodes_per_epoch, episode=ep, accuracy=r['accuracy'], ci95=r['ci95'])
     state['history'].append(row)
     if state['best'] is None or r['accuracy'] > state['best']['accuracy']:
-        state['best'], state['best_trainable'] = row, trainable_state(model)
-    if log: log(kind='val', **row)
-    if rank == 0 and progress: tqdm.write(f"epoch {row['epoch']}: val {r['accuracy']:.2f} +- {r['ci95']:.2f}%" + (" (best)" if state['best'] is row else ""))
+        state['best'], state['best_trainable'] = row, trainable_state(run.model)
+    if run.log: run.log(kind='val', **row)
+    if run.rank == 0 and run.progress: tqdm.write(f"epoch {row['epoch']}: val {r['accuracy']:.2f} +- {r['ci95']:.2f}%" + (" (best)" if state['best'] is row else ""))
 
-def _test(model, cfg:Config, split:Split, episodes:list, out:Path, state:dict, log, figures:dict, device, rank:int, world:int, progress:bool)->dict:
-    "Test the selected model on the saved test episodes; write results.json (with the training `figures`) and best.pth; return the results."
-    t0 = time.time()
-    if cfg.test_episodes:
-        res = evaluate(model, split, cfg.root, episodes, cfg, cache=_cache_arg(cfg), device=device, progress=progress and rank == 0, rank=rank, world=world)
-    else: res = dict(accuracy=float('nan'), ci95=float('nan'), episodes=0, per_episode=[], per_class={})  # test_episodes=0: no test here
-    import timm
-    results = dict(config=asdict(cfg), test=dict(accuracy=res['accuracy'], ci95=res['ci95'], episodes=res['episodes'], per_class=res['per_class']),
-                   test_per_episode=res['per_episode'], best_val=state['best'], history=state['history'], train_seconds=figures['train_seconds'],
-                   test_seconds=round(time.time() - t0, 1), precision=figures['precision'], trainable_parameters=figures['trainable_parameters'],
-                   processes=figures['processes'], versions=dict(python=platform.python_version(), torch=torch.__version__, timm=timm.__version__, numpy=np.__version__))
-    if rank == 0:
-        (out/'results.json').write_text(json.dumps(results, indent=1, default=float))
-        if state['best_trainable'] is not None: save_checkpoint(out/'best.pth', dict(config=asdict(cfg), trainable=state['best_trainable'], best=state['best']))
-        log and log(kind='test', episode=state['episode'], accuracy=res['accuracy'], ci95=res['ci95']); log and log.close()
-        if progress and res['episodes']: print(f"test: {res['accuracy']:.2f} +- {res['ci95']:.2f}% on {res['episodes']} episodes ({cfg.n_way}-way {cfg.k_shot}-shot)")
+_NO_TEST = dict(accuracy=float('nan'), ci95=float('nan'), episodes=0, per_episode=[], per_class={})
+
+def _results(run:Run, res:dict, train_seconds:float, test_seconds:float=0.)->dict:
+    "What `train` returns and writes to results.json: the configuration, the test, the selection, the history, the costs and the machine."
+    cfg = run.cfg
+    return dict(config=asdict(cfg), test=dict(accuracy=res['accuracy'], ci95=res['ci95'], episodes=res['episodes'], per_class=res['per_class']),
+                test_per_episode=res['per_episode'], best_val=run.state['best'], history=run.state['history'], train_seconds=round(train_seconds, 1),
+                test_seconds=round(test_seconds, 1), precision=run.prec.as_dict(), trainable_parameters=sum(p.numel() for p in run.params),
+                processes=run.world, machine=machine(), stopped_at=run.stopped_at,
+                frame_cache=dict(hits=run.tokens.hits, misses=run.tokens.misses) if run.tokens is not None else None)
+
+def _test(run:Run)->dict:
+    "Test the selected model on the saved test episodes; write results.json and best.pth; return the results."
+    cfg, t0, train_seconds = run.cfg, time.time(), run.seconds()
+    if run.state['best_trainable'] is not None: load_trainable(run.model, run.state['best_trainable'])
+    res = (evaluate(run.model, run.splits['test'], run.test_eps, cfg, run.prec, device=run.device, progress=run.progress and run.rank == 0, rank=run.rank, world=run.world)
+           if cfg.test_episodes else _NO_TEST)  # test_episodes=0: no test here
+    results = _results(run, res, train_seconds, time.time() - t0)
+    if run.rank == 0:
+        write_json(run.out/'results.json', results)
+        if run.state['best_trainable'] is not None: save_checkpoint(run.out/'best.pth', dict(config=asdict(cfg), trainable=run.state['best_trainable'], best=run.state['best']))
+        if run.log: run.log(kind='test', episode=run.state['episode'], accuracy=res['accuracy'], ci95=res['ci95']); run.log.close()
+        if run.progress and res['episodes']: print(f"test: {res['accuracy']:.2f} +- {res['ci95']:.2f}% on {res['episodes']} episodes ({cfg.n_way}-way {cfg.k_shot}-shot)")
     return results
 
 # %% ../nbs/20_learner.ipynb #d35b7c9b
-class _Run(SimpleNamespace):
-    "What a training run holds from set-up to test: configuration, splits, model, optimiser, schedule and state."
+@dataclass(eq=False)
+class Run:
+    "What a training run holds from set-up to test: where and how it computes, its data, model, optimiser and state."
+    cfg: Config
+    prec: Precision # resolved once, for the whole run
+    out: Path # the run's folder
+    device: torch.device
+    rank: int # this process, of `world` (torchrun)
+    world: int
+    splits: dict # 'train', 'val', 'test' -> `Split`
+    model: nn.Module
+    ddp: nn.Module # `model`, wrapped in DistributedDataParallel when there are several processes
+    params: list # the tensors that train
+    opt: torch.optim.Optimizer|None
+    sched: object # the learning-rate schedule
+    scaler: torch.amp.GradScaler # fp16 on CUDA: loss scaling; otherwise a pass-through
+    state: dict # episode, history, best, best_trainable, train_seconds: what a checkpoint saves
+    val_eps: list # the saved validation episodes
+    test_eps: list # the saved test episodes
+    log: MetricsLog|None # metrics.csv and TensorBoard (rank 0)
+    progress: bool = True
+    started: float = field(default_factory=time.time) # this process's start, for the training time
+    tokens: FrameTokens|None = None # the prefix's tokens per frame, reused across episodes (see `15a_cache`)
+    bar: tqdm|None = None # the progress bar over the run's episodes
+    window: dict = field(default_factory=lambda: dict(loss=[], acc=[], t0=time.time())) # the episodes since the last log line
+    passes: int = 0 # forward and backward passes in this process (one episode each)
+    stopped_at: int|None = None # `stop_after`: where the run stopped
+
+    @property
+    def total(self)->int: return self.cfg.epochs * self.cfg.episodes_per_epoch  # training episodes, over all processes
+    @property
+    def per_step(self)->int: return self.cfg.accumulate * self.world  # episodes per optimiser step, over all processes
+    def seconds(self)->float: return self.state.get('train_seconds', 0.) + time.time() - self.started  # a resumed run counts the time before the kill too
+
     def checkpoint(self, name='last.pth'):
         "Write the run's state (rank 0): resuming from it continues exactly here."
         if self.rank == 0:
-            if getattr(self, 'clock', None): self.state['train_seconds'] = self.clock[1] + time.time() - self.clock[0]
             save_checkpoint(self.out/name, dict(config=asdict(self.cfg), trainable=trainable_state(self.model), optimizer=self.opt.state_dict(),
-                                                scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), rng=_rng_state(), **self.state))
+                                                scheduler=self.sched.state_dict(), scaler=self.scaler.state_dict(), rng=rng_state(),
+                                                **{**self.state, 'train_seconds': self.seconds()}))
 
-def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool, redo:str=REDO, unsafe:bool=False)->_Run:
+def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool, redo:str=REDO, unsafe:bool=False, prec:Precision|None=None)->Run:
     "Everything before the first training step (see above)."
     cfg.check(); tune_allocator()
-    rank, world = _dist_info()
+    rank, world = dist_info()
     device = torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
     out = prepare_out(cfg, resume, overwrite, rank, redo, unsafe)  # before any work: writable, and no finished run replaced or mixed
     splits = {k: read_split(getattr(cfg, f'{k}_split')) for k in ('train', 'val', 'test')}
     _check_splits(cfg, splits)
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
-    prec = resolve_precision(cfg.precision, device)
+    prec = (prec or resolve_precision(cfg.precision, device)).apply(device)
     if rank == 0 and progress: announce(prec)
     model = build_model(cfg).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
-    total = cfg.epochs * cfg.episodes_per_epoch  # training episodes, over all processes
-    per_step = cfg.accumulate * world
+    per_step, total = cfg.accumulate * world, cfg.epochs * cfg.episodes_per_epoch
     if total % per_step or cfg.episodes_per_epoch % per_step:
         raise ValueError(f"episodes_per_epoch ({cfg.episodes_per_epoch}) must be a multiple of accumulate x processes ({per_step})")
     opt, sched = _optimiser(cfg, param_groups(model, cfg), total // per_step)
-    scaler = prec.grad_scaler(device)  # fp16 on CUDA: loss scaling; otherwise a pass-through
+    scaler = prec.grad_scaler(device)
     state = _resume_state(out, cfg, model, opt, sched, scaler, rank, unsafe) if resume else _fresh_state()
-    ddp = model
-    if world > 1 and params:
-        ddp = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
-    val_eps = _eval_episodes(cfg, splits['val'], 'val', cfg.val_episodes, out)
-    test_eps = _eval_episodes(cfg, splits['test'], 'test', cfg.test_episodes, out) if cfg.test_episodes else []
+    ddp = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if world > 1 and params else model
+    val_eps = run_episodes(cfg, splits['val'], 'val', cfg.val_episodes, out)
+    test_eps = run_episodes(cfg, splits['test'], 'test', cfg.test_episodes, out) if cfg.test_episodes else []
     if cfg.check_videos and frame_store(cfg) is None and rank == 0:  # (a frame store decoded every video when it was built)
         short = sum(check_episode_videos(splits[w], cfg.root, e, cfg.num_frames) for w, e in (('val', val_eps), ('test', test_eps)))
         if short and progress: print(f"note: {short} val/test videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
-    log = _Log(out, state['episode'] if resume else None) if rank == 0 else None
-    return _Run(cfg=cfg, rank=rank, world=world, device=device, out=out, splits=splits, prec=prec, model=model, params=params, total=total, per_step=per_step,
-                opt=opt, sched=sched, scaler=scaler, state=state, ddp=ddp, val_eps=val_eps, test_eps=test_eps, log=log)
+    log = MetricsLog(out, state['episode'] if resume else None) if rank == 0 else None
+    return Run(cfg=cfg, prec=prec, out=out, device=device, rank=rank, world=world, splits=splits, model=model, ddp=ddp, params=params,
+               opt=opt, sched=sched, scaler=scaler, state=state, val_eps=val_eps, test_eps=test_eps, log=log, progress=progress)
 
 # %% ../nbs/20_learner.ipynb #405a7b45
-def _train_data(run:_Run, progress:bool):
-    "The DataLoader of this process's remaining training episodes, and the frame-token reuse (or None)."
+def _train_data(run:Run):
+    "The DataLoader of this process's remaining training episodes; sets the run's frame-token reuse (`run.tokens`, None where it does not apply)."
     cfg, splits, start = run.cfg, run.splits, run.state['episode']
     tf = ClipTransform(cfg.size, cfg.resize, train=True)
     sampler = EpisodeSampler(splits['train'], cfg.n_way, cfg.k_shot, cfg.n_query, seed=cfg.seed)
     store = frame_store(cfg)
-    if store is not None and start == 0 and run.rank == 0 and progress:
+    if store is not None and start == 0 and run.rank == 0 and run.progress:
         short = sum(store.index[(e.cls, e.video)][1] < cfg.num_frames for e in splits['train'].entries if (e.cls, e.video) in store)
         if short: print(f"note: {short} of the {len(splits['train'].entries)} training videos have fewer than {cfg.num_frames} frames; their clips repeat frames (TSN sampling)")
     ds = EpisodeDataset(splits['train'], cfg.root, sampler, n_episodes=run.total, train=True, num_segments=cfg.num_frames, transform=tf, seed=cfg.seed, store=store)
     mine = [i for i in range(start, run.total) if i % run.world == run.rank]  # rank r: episodes step*W*acc + k*W + r
-    dl = episode_loader(torch.utils.data.Subset(ds, mine), num_workers=0 if store is not None else cfg.workers)
-    enc = run.model.encoder
-    tokens = FrameTokens(cache_fingerprint(run.model, cfg, full=False)) if (store is not None and enc.temporal_embedding_at == 'first_adapted'
-              and cfg.resize == cfg.size and enc.M < len(enc.vit.blocks)) else None  # the frozen prefix sees frames one by one: reuse it
-    return dl, tokens
+    run.tokens = frame_tokens(run.model, cfg, run.prec, store)  # the frozen prefix sees frames one by one: reuse it
+    return episode_loader(torch.utils.data.Subset(ds, mine), num_workers=0 if store is not None else cfg.workers)
 
 # %% ../nbs/20_learner.ipynb #2a77a796
-def _steps(run:_Run, progress:bool, stop_after:int|None)->dict|None:
-    "Train from the run's state to its last episode, validating after each epoch; `stop_after` stops early (for tests) and says where."
-    cfg, device, state, per_step, log = run.cfg, run.device, run.state, run.per_step, run.log
-    dl, tokens = _train_data(run, progress)
-    enc = run.model.encoder
+def step(run:Run, b:dict)->bool:
+    "One training episode `b` forward and backward; every `accumulate` episodes the optimiser steps and the run advances. True when it stepped."
+    cfg, device = run.cfg, run.device
+    with run.prec.autocast(device):
+        sup, qry = b['support'].to(device), b['query'].to(device)
+        x = run.tokens(run.model.encoder, torch.cat([sup, qry]), b['videos'], b['frames']) if run.tokens is not None else None
+        logits = run.ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x, classes=b['classes'])  # classes: the text factor's lookup
+    loss = F.cross_entropy(logits.float(), b['query_labels'].to(device))
+    run.passes += 1
+    sync = run.world == 1 or run.passes % cfg.accumulate == 0  # DDP: average the gradients only at the optimiser step
+    with contextlib.nullcontext() if sync else run.ddp.no_sync(): run.scaler.scale(loss / cfg.accumulate).backward()
+    run.window['loss'].append(loss.item()); run.window['acc'].append((logits.argmax(1).cpu() == b['query_labels']).float().mean().item())
+    if run.passes % cfg.accumulate: return False
+    run.scaler.step(run.opt); run.scaler.update(); run.opt.zero_grad(set_to_none=True); run.sched.step()
+    run.state['episode'] += run.per_step
+    return True
+
+def after_step(run:Run):
+    "After an optimiser step: a log line every 20 episodes; at an epoch's end, validation and `last.pth`; between epochs, `last.pth` every `save_every` episodes."
+    cfg, ep, w = run.cfg, run.state['episode'], run.window
+    if run.bar is not None: run.bar.update(run.per_step)
+    if ep % max(run.per_step, 20) == 0 or ep == run.total:
+        eps_s = len(w['loss']) * run.world / (time.time() - w['t0'])
+        if run.bar is not None: run.bar.set_postfix(loss=f"{np.mean(w['loss']):.3f}", acc=f"{100 * np.mean(w['acc']):.1f}", eps=f"{eps_s:.2f}/s")
+        if run.log: run.log(kind='train', episode=ep, epoch=ep / cfg.episodes_per_epoch, loss=np.mean(w['loss']), accuracy=100 * np.mean(w['acc']),
+                            lr=run.sched.get_last_lr()[0], episodes_per_s=eps_s)
+        run.window = dict(loss=[], acc=[], t0=time.time())
+    if ep % cfg.episodes_per_epoch == 0: _select(run); run.checkpoint()
+    elif ep % cfg.save_every == 0: run.checkpoint()
+
+def _steps(run:Run, stop_after:int|None=None):
+    "Train from the run's state to its last episode (or to `stop_after` episodes, as if killed there: `run.stopped_at`)."
+    dl = _train_data(run)
     run.model.train()
-    bar = tqdm(total=run.total, initial=state['episode'], desc='train', disable=not progress or run.rank > 0, dynamic_ncols=True)
-    run_loss, run_acc, t0, k = [], [], time.time(), 0
-    for b in _batches(dl, lambda msg: (bar.close(), run.checkpoint(), VideoError(
-            f"{msg}; training stopped after episode {state['episode']} and {run.out/'last.pth'} is kept: repair or remove that video, "
-            f"then continue with: {resume_command()}"))[2]):  # the bar closed first: the error is the last line
-        with run.prec.autocast(device):
-            sup, qry = b['support'].to(device), b['query'].to(device)
-            x = tokens(enc, torch.cat([sup, qry]), b['videos'], b['frames']) if tokens is not None else None
-            logits = run.ddp(sup, b['support_labels'].to(device), qry, cfg.n_way, prefix=x, classes=b['classes'])  # classes: the text factor's lookup
-        loss = F.cross_entropy(logits.float(), b['query_labels'].to(device))
-        k += 1
-        if run.world > 1 and k % cfg.accumulate:
-            with run.ddp.no_sync(): run.scaler.scale(loss / cfg.accumulate).backward()
-        else: run.scaler.scale(loss / cfg.accumulate).backward()
-        run_loss.append(loss.item()); run_acc.append((logits.argmax(1).cpu() == b['query_labels']).float().mean().item())
-        if k % cfg.accumulate: continue
-        run.scaler.step(run.opt); run.scaler.update(); run.opt.zero_grad(set_to_none=True); run.sched.step()
-        state['episode'] += per_step
-        ep = state['episode']; bar.update(per_step)
-        if ep % max(per_step, 20) == 0 or ep == run.total:
-            eps_s = len(run_loss) * run.world / (time.time() - t0)
-            bar.set_postfix(loss=f"{np.mean(run_loss):.3f}", acc=f"{100 * np.mean(run_acc):.1f}", eps=f"{eps_s:.2f}/s")
-            if log: log(kind='train', episode=ep, epoch=ep / cfg.episodes_per_epoch, loss=np.mean(run_loss), accuracy=100 * np.mean(run_acc), lr=run.sched.get_last_lr()[0], episodes_per_s=eps_s)
-            run_loss, run_acc, t0 = [], [], time.time()
-        if ep % cfg.episodes_per_epoch == 0:
-            _select(run.model, cfg, run.splits['val'], run.val_eps, ep, state, log, device, run.rank, run.world, progress)
-            run.checkpoint()
-        elif ep % cfg.save_every == 0: run.checkpoint()
-        if stop_after is not None and ep >= stop_after:
-            bar.close(); log and log.close()
-            return dict(stopped_at=ep, frame_cache=dict(hits=tokens.hits, misses=tokens.misses) if tokens is not None else None)
-    bar.close()
+    run.bar = tqdm(total=run.total, initial=run.state['episode'], desc='train', disable=not run.progress or run.rank > 0, dynamic_ncols=True)
+    try:
+        for b in dl:
+            if not step(run, b): continue
+            after_step(run)
+            if stop_after is not None and run.state['episode'] >= stop_after: run.stopped_at = run.state['episode']; return
+    except (VideoError, FileNotFoundError) as e:  # a video that fails to load (also in a DataLoader worker): keep what was trained, say how to go on
+        run.checkpoint(); run.bar.close()  # the bar closed first: the error is the last line
+        raise VideoError(f"{_one_line(e)}; training stopped after episode {run.state['episode']} and {run.out/'last.pth'} is kept: repair or remove that video, "
+                         f"then continue with: {resume_command()}") from None
+    finally: run.bar.close()
 
 # %% ../nbs/20_learner.ipynb #a597c105
 def train(cfg:Config, # the run
           resume:bool=False, # continue the run in `out` (settings that change the result must be the same)
           overwrite:bool=False, # replace a run that is already in `out`
           progress:bool=True, # progress bars
-          stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests
+          stop_after:int|None=None, # stop (as if killed) after this many episodes, for tests: the result has `stopped_at` and no test
           unsafe_load:bool=False, # resume from a checkpoint of an older version that holds Python objects (runs code in it: only files you trust)
           redo:str=REDO, # what an error says to do to start a run there again (the study has no --overwrite)
-         )->dict: # results (also written to `out/results.json`)
+          prec:Precision|None=None, # the precision, when the caller resolved it (default: resolve `cfg.precision` once, at set-up)
+         )->dict: # results (also written to `out/results.json`), and the trained `model`
     "Train on the train split, select on val after each epoch, test the best model on saved test episodes."
-    with out_lock(cfg.out) if _dist_info()[0] == 0 else contextlib.nullcontext():  # one writer per folder (rank 0 writes for all)
-        run = _setup(cfg, resume, overwrite, progress, redo=redo, unsafe=unsafe_load)
-        run.clock = (time.time(), run.state.get('train_seconds', 0.))  # a resumed run counts the time before the kill too
-        if run.params and run.state['episode'] < run.total:
-            stopped = _steps(run, progress, stop_after)
-            if stopped is not None: return stopped
-        train_seconds = run.clock[1] + time.time() - run.clock[0]
-        if run.state['best_trainable'] is not None: load_trainable(run.model, run.state['best_trainable'])
-        figures = dict(train_seconds=round(train_seconds, 1), precision=run.prec.as_dict(), trainable_parameters=sum(p.numel() for p in run.params), processes=run.world)
-        results = _test(run.model, cfg, run.splits['test'], run.test_eps, run.out, run.state, run.log, figures, run.device, run.rank, run.world, progress)
-    results['model'] = run.model
-    return results
-
-
-# %% ../nbs/20_learner.ipynb #c67de22f
-_FRAMES = {}  # fingerprint -> {(video, frame): tokens}, the most recent only
-
-class FrameTokens:
-    "Prefix tokens per (video, frame index), computed once per process for a frozen prefix that sees frames one by one."
-    def __init__(self, fingerprint:str): # `cache_fingerprint(model, cfg, full=False)`: the weights and settings the tokens depend on
-        if fingerprint not in _FRAMES: _FRAMES.clear(); _FRAMES[fingerprint] = {}
-        self.mem, self.hits, self.misses = _FRAMES[fingerprint], 0, 0
-
-    def __call__(self, encoder, # the model's `TaskAdapterEncoder` (temporal embedding after the prefix)
-                 videos:torch.Tensor, # `(B, T, 3, H, W)`, the episode's clips
-                 keys:list, # B video keys
-                 frames:torch.Tensor, # `(B, T)` the clips' frame indices
-                )->torch.Tensor: # `(B*T, L, D)` prefix tokens
-        want = [(tuple(k), int(f)) for k, fs in zip(keys, frames) for f in fs]  # (a DataLoader turns key tuples into lists)
-        miss = [j for j, w in enumerate(want) if w not in self.mem]
-        self.hits += len(want) - len(miss); self.misses += len(miss)
-        new = {}
-        if miss:
-            with torch.no_grad(): y = encoder.run_prefix_frames(videos.flatten(0, 1)[miss])
-            room = _nbytes(self.mem) + y.numel() * y.element_size() <= MEMORY_CACHE_GB * 1e9
-            for j, t in zip(miss, y):
-                new[want[j]] = t
-                if room: self.mem[want[j]] = t
-        return torch.stack([new[w] if w in new else self.mem[w] for w in want])
+    with out_lock(cfg.out) if dist_info()[0] == 0 else contextlib.nullcontext():  # one writer per folder (rank 0 writes for all)
+        run = _setup(cfg, resume, overwrite, progress, redo=redo, unsafe=unsafe_load, prec=prec)
+        if run.params and run.state['episode'] < run.total: _steps(run, stop_after)
+        if run.stopped_at is not None:
+            if run.log: run.log.close()
+            results = _results(run, _NO_TEST, run.seconds())
+        else: results = _test(run)
+    return {**results, 'model': run.model}

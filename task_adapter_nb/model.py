@@ -8,7 +8,7 @@ import math, re, functools, pickle
 from dataclasses import dataclass, fields
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
-from .backbone import create_backbone, backbone_kwargs, _is_torchscript, check_torchscript_trusted, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
+from .backbone import create_backbone, backbone_kwargs, is_torchscript, check_torchscript_trusted, DEFAULT_BACKBONE  # first: it quiets timm's tqdm warning in notebooks
 import timm
 from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES, TASK_INITS
 from .head import PrototypeHead, METRICS, class_text_table
@@ -92,7 +92,7 @@ class TaskAdapter(nn.Module):
                 text_factor=c.text_factor)
         m.config['backbone'] = c.backbone
         if c.text_factor:  # computed (open_clip) from OpenAI's whole-CLIP archive when that is the backbone's file, else from the hub
-            clip_file = c.backbone_weights if c.backbone_weights and _is_torchscript(Path(c.backbone_weights)) else 'openai'
+            clip_file = c.backbone_weights if c.backbone_weights and is_torchscript(Path(c.backbone_weights)) else 'openai'
             if clip_file != 'openai' and not c.text_features: check_torchscript_trusted(Path(clip_file))  # open_clip opens it with torch.jit.load
             m.set_class_text(class_text_table(c.class_names or None, c.text_features or None, pretrained=clip_file))
         m.encoder.temporal_embedding.requires_grad_(c.mode in ('task_adapter', 'finetune_full', 'finetune_temporal'))

@@ -10,7 +10,7 @@ import torch, torch.nn as nn
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'DTYPES', 'BF16_MIN_SPEEDUP', 'as_device', 'matmul_gflops', 'Precision', 'resolve_precision', 'autocast',
-           'announce', 'tune_allocator']
+           'announce']
 
 # %% ../nbs/04_precision.ipynb #041312a8
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')  # what a user may ask for
@@ -80,6 +80,12 @@ class Precision:
         d = as_device(device)
         return torch.amp.GradScaler(d.type, enabled=self.name == 'fp16' and d.type == 'cuda')
 
+    def apply(self, device=None)->Precision:
+        "Set the process-wide switches this precision needs, explicitly (entry points call it once): on CUDA, fp32 turns TF32 off. Returns itself."
+        if as_device(device).type == 'cuda' and self.name == 'fp32':  # fp32 means fp32: no TF32 (10-bit mantissa) in CUDA matrix products and convolutions
+            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+        return self
+
     def as_dict(self)->dict: return dict(name=self.name, requested=self.requested, reason=self.reason)
     def __str__(self): return f"precision {self.name} ({self.reason})"
 
@@ -87,16 +93,14 @@ class Precision:
 def resolve_precision(precision:str|Precision='auto', # one of `PRECISIONS`, or an already resolved `Precision`
                       device=None, # where the run computes (see `as_device`)
                      )->Precision:
-    "The format to compute in: `auto` measures whether bf16 is really faster here; names are checked against the device."
+    "The format to compute in: `auto` measures whether bf16 is really faster here; names are checked against the device. Changes no setting (see `Precision.apply`)."
     if isinstance(precision, Precision): return precision
     if precision not in PRECISIONS: raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")
     d = as_device(device)
     if precision == 'fp16':
         if d.type != 'cuda': raise ValueError("precision='fp16' needs a CUDA GPU (it trains with a GradScaler there); on this device use 'auto', 'bf16' or 'fp32'")
         return Precision('fp16', 'fp16', 'requested; training scales the loss with a GradScaler')
-    if d.type == 'cuda' and precision == 'fp32':  # fp32 means fp32: no TF32 (10-bit mantissa) in CUDA matrix products and convolutions
-        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-        return Precision('fp32', 'fp32', 'requested; TF32 off')
+    if d.type == 'cuda' and precision == 'fp32': return Precision('fp32', 'fp32', 'requested; TF32 off')  # `Precision.apply` turns it off
     if d.type == 'cuda':
         ok = _cuda_bf16(d)
         if precision == 'bf16' and not ok: raise ValueError(f"precision='bf16': {torch.cuda.get_device_name(d)} has no native bf16; use 'fp16' or 'fp32'")
@@ -114,25 +118,10 @@ def resolve_precision(precision:str|Precision='auto', # one of `PRECISIONS`, or 
 def autocast(precision:str|Precision, # see `resolve_precision`
              device=None, # a module, tensor or device: where the computation runs
             ):
-    "The autocast context of `precision` on `device`: `with autocast('auto', model): ...`."
+    "The autocast context of `precision` on `device`, for a line of exploration: `with autocast('auto', model): ...` (a run resolves its precision once and uses `Precision.autocast`)."
     return resolve_precision(precision, device).autocast(device)
 
 _announced = set()
 def announce(p:Precision):
     "Print the precision and its reason, once per process and format: a run given the name a command resolved says nothing more."
     if p.name not in _announced: _announced.add(p.name); print(p, flush=True)
-
-# %% ../nbs/04_precision.ipynb #15fc919b
-_TUNED = []
-def tune_allocator()->bool:
-    "Keep freed memory for reuse (glibc `mallopt`): fewer page faults per step. True if applied (once per process)."
-    import os, ctypes, sys
-    if _TUNED: return _TUNED[0]
-    ok = False
-    if sys.platform.startswith('linux') and os.environ.get('TASK_ADAPTER_MALLOPT', '1') != '0':
-        try:
-            libc = ctypes.CDLL('libc.so.6')
-            M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-            ok = bool(libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)) and bool(libc.mallopt(M_TRIM_THRESHOLD, (1 << 31) - 1))
-        except (OSError, AttributeError): ok = False
-    _TUNED.append(ok); return ok

@@ -4,9 +4,9 @@
 
 # %% ../nbs/25_runner.ipynb #bb88f3a4
 from __future__ import annotations
-import json, time, os, csv, platform, hashlib
+import json, time, os, csv, hashlib
 from pathlib import Path
-from dataclasses import fields
+from dataclasses import dataclass, field, fields, replace
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 import multiprocessing as mp
 import torch
@@ -14,15 +14,18 @@ from .synth import make_synth
 from .splits import read_split
 from .episodes import EpisodeSampler, save_episodes, load_episodes
 from .backbone import tiny_weights_path, TINY_NAME
-from .precision import resolve_precision, announce
+from .precision import Precision, resolve_precision, announce
 from .config import make_config, Config
 from .learner import train
-from .evaluation import evaluate, frame_store
+from .cache import frame_store
+from .evaluation import evaluate
 from .checks import check_value, check_writable
-from .runs import out_lock
+from .runs import out_lock, write_json
+from .runtime import machine
 
 # %% auto #0
-__all__ = ['VARIANTS', 'SWEEP', 'variant_config', 'point_name', 'run_folder', 'run_inputs', 'study_run', 'run_experiment']
+__all__ = ['VARIANTS', 'SWEEP', 'variant_config', 'as_point', 'point_name', 'run_folder', 'run_inputs', 'study_run', 'Job',
+           'run_jobs', 'pick', 'run_experiment']
 
 # %% ../nbs/25_runner.ipynb #35c76091
 VARIANTS = {
@@ -64,13 +67,13 @@ def variant_config(variant:str, # a key of `VARIANTS`
     rates = {k: v for k, v in dict(lr=lr, block_lr=block_lr).items() if v is not None}
     return make_config('demo', root=str(data), seed=seed, out=str(out), test_episodes=0, **{**overrides, **VARIANTS[variant], **rates})
 
-def _point(x)->tuple:
+def as_point(x)->tuple:
     "A swept point as (lr, block_lr): a bare number is a learning rate (the variant's own block rate stays)."
     return (x, None) if isinstance(x, (int, float)) else tuple(x)
 
 def point_name(x)->str:
     "How a swept point is named in records: '0.001' (lr only), 'lr=0.001,block_lr=3e-05'."
-    a, b = _point(x)
+    a, b = as_point(x)
     return f"{a:g}" if b is None else f"lr={a:g},block_lr={b:g}"
 
 def run_folder(out, variant:str, seed:int, lr:float|None=None, block_lr:float|None=None)->Path:
@@ -95,7 +98,7 @@ def run_inputs(cfg:Config, episode_files:dict)->dict:
     return dict(data=_sha(Path(cfg.root).parent/'synth.json'), weights=weights, test_episodes={str(k): _sha(f) for k, f in episode_files.items()})
 
 def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=0, lr:float|None=None, progress:bool=False, overwrite:bool=False,
-              block_lr:float|None=None, **overrides)->dict:
+              block_lr:float|None=None, prec:Precision|None=None, **overrides)->dict:
     "Train one variant with one seed, test it on the saved episodes of each shot, write and return `run.json`."
     out = Path(out); done = out/'run.json'
     cfg = variant_config(variant, seed, out, data, lr=lr, block_lr=block_lr, **overrides)
@@ -115,44 +118,70 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
         return {**run, 'test': {k: run['test'][k] for k in episode_files}}
     if threads: torch.set_num_threads(threads)
     t0 = time.time()
-    res = train(cfg, resume=not overwrite, overwrite=overwrite, progress=progress,  # a killed run continues from its last checkpoint
+    prec = prec or resolve_precision(cfg.precision).apply()  # (resolved once: by `run_experiment`, for every run)
+    res = train(cfg, resume=not overwrite, overwrite=overwrite, progress=progress, prec=prec,  # a killed run continues from its last checkpoint
                 redo=f"delete {out} to train that run again")  # (the study has no --overwrite)
     train_s, model = time.time() - t0, res['model']
     test = read_split(cfg.test_split)
     tests = {}
     for k, f in episode_files.items():
         t1 = time.time()
-        r = evaluate(model, test, cfg.root, load_episodes(f, test), cfg.update(k_shot=int(k)), cache=True)
+        r = evaluate(model, test, load_episodes(f, test), replace(cfg, k_shot=int(k), eval_cache=True, cache_dir=''), prec)  # in memory, kept across shots
         tests[str(k)] = dict(accuracy=r['accuracy'], ci95=r['ci95'], episodes=r['episodes'], per_episode=r['per_episode'],
                              per_class={c: d['accuracy'] for c, d in r['per_class'].items()}, seconds=round(time.time() - t1, 1))
-    ran_on = dict(device=torch.cuda.get_device_name() if torch.cuda.is_available() else f'cpu ({platform.machine()})', torch=torch.__version__)
-    run = dict(variant=variant, seed=seed, ran_on=ran_on, config=res['config'], trainable_parameters=res['trainable_parameters'],
+    run = dict(variant=variant, seed=seed, ran_on=machine(), config=res['config'], trainable_parameters=res['trainable_parameters'],
                train_seconds=round(train_s, 1), best_val=res['best_val'], curves=_curves(out), test=tests, inputs=inputs)
-    tmp = out/'.run.json.tmp'; tmp.write_text(json.dumps(run, default=float)); os.replace(tmp, done)
+    write_json(done, run)
     return run
 
 def _run_star(kw): return study_run(**kw)
 
 # %% ../nbs/25_runner.ipynb #dcc2118e
-def _schedule(items:list[dict], jobs:int, on_done)->None:
-    "Run `items` (dicts with `prio` and `kw` for `study_run`) `jobs` at a time, lowest `prio` first; `on_done(item, run)` may add items."
-    pending, running = sorted(items, key=lambda i: i['prio']), {}
-    if jobs <= 1:
-        while pending:
-            it = pending.pop(0)
-            for new in on_done(it, study_run(**it['kw'])) or []: pending.append(new)
-            pending.sort(key=lambda i: i['prio'])
-        return
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn')) as ex:
-        while pending or running:
-            while pending and len(running) < jobs:
-                it = pending.pop(0); running[ex.submit(_run_star, it['kw'])] = it
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for f in done:
-                for new in on_done(running.pop(f), f.result()) or []: pending.append(new)
-            pending.sort(key=lambda i: i['prio'])
+@dataclass
+class Job:
+    "One run to do: a variant, a seed, its rates when they differ from the variant's own, and the keyword arguments of `study_run`."
+    variant: str
+    seed: int
+    kw: dict # `study_run`'s arguments
+    point: tuple|float|None = None # the swept point (lr, block_lr) or lr that this run tries; None: a main run
+    order: int = 0 # the variant's place in the experiment's list (runs are done seed by seed, in this order)
+
+def run_jobs(jobs:list[Job], # what to run
+             n:int=1, # runs at a time, each in its own process (1: in this process)
+             on_done=None, # called with (job, run) as each finishes (a line of progress)
+            )->list[dict]: # the runs, in the order of `jobs`
+    "Run every job, `n` at a time in separate processes, seed by seed; each finished run is saved by `study_run` as it ends."
+    order = sorted(range(len(jobs)), key=lambda i: (jobs[i].seed, jobs[i].order))
+    done = [None] * len(jobs)
+    def finish(i, r):
+        done[i] = r
+        if on_done: on_done(jobs[i], r)
+    if n <= 1:
+        for i in order: finish(i, study_run(**jobs[i].kw))
+        return done
+    with ProcessPoolExecutor(n, mp_context=mp.get_context('spawn')) as ex:
+        running, todo = {}, list(order)
+        while todo or running:
+            while todo and len(running) < n: i = todo.pop(0); running[ex.submit(_run_star, jobs[i].kw)] = i
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for f in finished: finish(running.pop(f), f.result())
+    return done
 
 # %% ../nbs/25_runner.ipynb #1392de9c
+def _val(r:dict)->float: return (r['best_val'] or {}).get('accuracy', float('nan'))
+
+def pick(points:tuple, # the swept points, in the order listed
+         runs:dict, # point -> its finished run
+        ):
+    "The point whose run validated best (val only, never test); ties: the first listed."
+    return max(points, key=lambda x: (runs[x]['best_val'] or {}).get('accuracy', -1))
+
+def _job(v:str, s:int, point, variants, lr, out, common:dict)->Job:
+    "The job of variant `v` with seed `s`: at a swept `point` (which names its folder), else at the variant's own rate or the experiment's `lr`."
+    a, b = as_point(point) if point is not None else (None, None)
+    rate = a if a is not None else None if 'lr' in VARIANTS[v] else lr
+    return Job(v, s, dict(variant=v, seed=s, lr=rate, block_lr=b, out=str(run_folder(out, v, s, a, b)), **common), point, list(variants).index(v))
+
 def _test_episodes(out:Path, root:Path, shots, n:int, n_way:int=5, n_query:int=1)->dict:
     "Save (once) and name the test episodes of each shot: the run's `n_way`, `n_query` queries per class, seed 2026 + K."
     test = read_split(Path(root)/'splits/testlist.txt')
@@ -199,7 +228,7 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
     if not seeds: raise ValueError("seeds: expected at least one seed")
     if baseline_seeds is not None: check_value('baseline_seeds', baseline_seeds, int, at_least=1)
     check_writable(out, folder)
-    prec = resolve_precision(precision)
+    prec = resolve_precision(precision).apply()  # once, here: every job computes in it (and is given it)
     if progress: announce(prec)
     root = Path(data) if (Path(data)/'synth.json').exists() else make_synth(data, progress=progress)
     if overrides.get('pretrained', True): tiny_weights_path()  # fail now, not in a worker, if the tiny ViT weights are missing
@@ -207,28 +236,25 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
     files = _test_episodes(out, root, shots, test_episodes, cfg0.n_way, cfg0.eval_n_query)  # the run's episodes: n_way and queries as configured
     frame_store(cfg0)  # decoded once, here, before the jobs start (each would build it)
     common = dict(data=str(root), episode_files=files, threads=threads, episodes_per_epoch=episodes // epochs, epochs=epochs, val_episodes=val_episodes,
-                  precision=prec.name, workers=workers, progress=progress and jobs <= 1, overwrite=overwrite, **overrides)
-    order = {v: i for i, v in enumerate(variants)}
-    def item(v, s, point=None, phase=1):  # a swept point (lr, block_lr) names the run's folder; the base rate does not
-        a, b = _point(point) if point is not None else (None, None)
-        rate = a if a is not None else None if 'lr' in VARIANTS[v] else lr
-        return dict(prio=(phase, s, order[v]), v=v, lr=point, kw=dict(variant=v, seed=s, lr=rate, block_lr=b, out=str(run_folder(out, v, s, a, b)), **common))
-    swept = {v: tuple(map(_point, xs)) if any(not isinstance(x, (int, float)) for x in xs) else tuple(xs)
+                  precision=prec.name, prec=prec, workers=workers, progress=progress and jobs <= 1, overwrite=overwrite, **overrides)
+    swept = {v: tuple(map(as_point, xs)) if any(not isinstance(x, (int, float)) for x in xs) else tuple(xs)
              for v, xs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
-    items = [item(v, seeds[0], x, phase=0) for v, xs in swept.items() for x in xs]
-    items += [item(v, s) for s in seeds for v in variants if v not in swept and (s == seeds[0] or VARIANTS[v].get('mode') != 'frozen')]
-    runs, sweeps = [], {v: {} for v in swept}
-    def on_done(it, r):
-        if progress: print(_line(r), flush=True)
-        if it['prio'][0] == 1: runs.append(r); return
-        v = it['v']; sweeps[v][it['lr']] = r
-        if len(sweeps[v]) < len(swept[v]): return
-        best = max(swept[v], key=lambda lr: (sweeps[v][lr]['best_val'] or {}).get('accuracy', -1))  # val only; ties: the first listed
-        runs.append(sweeps[v][best])
-        if progress: print(f"{v}: rates {point_name(best)} (val " + ", ".join(f"{point_name(x)}: {(sweeps[v][x]['best_val'] or {}).get('accuracy', float('nan')):.1f}" for x in swept[v]) + ")", flush=True)
-        return [item(v, s, best) for s in seeds[1:baseline_seeds]]
-    _schedule(items, jobs, on_done)
-    runs.sort(key=lambda r: (order[r['variant']], r['seed']))
+    job = lambda v, s, point=None: _job(v, s, point, variants, lr, out, common)
+    line = (lambda j, r: print(_line(r), flush=True)) if progress else None
+    # plan: a sweep job per swept point (first seed); main jobs for the rest, the swept baselines' other seeds waiting for their rates
+    sweep_jobs = [job(v, seeds[0], x) for v, xs in swept.items() for x in xs]
+    main = [(v, s) for s in seeds for v in variants if (s == seeds[0] and v not in swept) or (s != seeds[0] and VARIANTS[v].get('mode') != 'frozen'
+                                                                                         and (v not in swept or s in seeds[1:baseline_seeds]))]
+    # sweep, then pick each baseline's rates on val: its run at the picked point is its first seed's run
+    done = run_jobs(sweep_jobs, jobs, line)
+    sweeps = {v: {j.point: r for j, r in zip(sweep_jobs, done) if j.variant == v} for v in swept}
+    best = {v: pick(swept[v], sweeps[v]) for v in swept}
+    if progress:
+        for v in swept: print(f"{v}: rates {point_name(best[v])} (val " + ", ".join(f"{point_name(x)}: {_val(sweeps[v][x]):.1f}" for x in swept[v]) + ")", flush=True)
+    # run the main jobs, the swept baselines at their picked rates
+    main_jobs = [job(v, s, best.get(v)) for v, s in main]
+    runs = [sweeps[v][best[v]] for v in swept] + run_jobs(main_jobs, jobs, line)
+    runs.sort(key=lambda r: (variants.index(r['variant']), r['seed']))
     return dict(runs=runs, sweeps={v: [sweeps[v][x] for x in swept[v]] for v in swept}, swept=swept, precision=prec, root=root, files=files,
                 settings=dict(episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots)),
                 seconds=round(time.time() - t0, 1))

@@ -10,17 +10,20 @@ from pathlib import Path
 import numpy as np
 import torch
 from .clips import count_frames, VideoError
-from .splits import Split, resolve
+from .splits import Split, resolve, read_split
 from .episodes import save_episodes, load_episodes, Episode
 from .model import WEIGHT_KEYS
-from .config import Config
-from .evaluation import eval_episodes, _dist_info
+from .config import Config, make_config, build_model
+from .evaluation import eval_episodes, evaluate
 from .checks import check_writable
+from .runtime import dist_info, setup_distributed, atomic_write
 
 # %% auto #0
-__all__ = ['UNSAFE_HINT', 'RUN_FILES', 'RESUME_SAFE', 'REDO', 'LOCK_FILE', 'trainable_state', 'plain', 'remove_stale_temps',
-           'save_checkpoint', 'load_tensors', 'read_checkpoint', 'check_checkpoint', 'load_checkpoint',
-           'load_trainable', 'check_episode_videos', 'resume_command', 'prepare_out', 'out_lock']
+__all__ = ['UNSAFE_HINT', 'NOT_FROM_CHECKPOINT', 'RUN_FILES', 'RESUME_SAFE', 'REDO', 'LOCK_FILE', 'trainable_state', 'plain',
+           'remove_stale_temps', 'save_checkpoint', 'write_json', 'load_tensors', 'read_checkpoint', 'check_checkpoint',
+           'load_checkpoint', 'load_trainable', 'run_config', 'run_model', 'load_run', 'episode_shape',
+           'read_episode_file', 'evaluate_checkpoint', 'rng_state', 'set_rng_state', 'run_episodes', 'MetricsLog',
+           'check_episode_videos', 'resume_command', 'prepare_out', 'out_lock']
 
 # %% ../nbs/17_runs.ipynb #88b44031
 def trainable_state(model)->dict:
@@ -52,16 +55,17 @@ def remove_stale_temps(folder)->list[str]:
 
 def save_checkpoint(path, state:dict):
     "Write `state` atomically: a temporary file in the same folder, flushed to disk, then a rename; a failed write (a full disk) leaves no partial file and fails in one line."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, 'wb') as f:
-            torch.save(plain(state), f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
+    path = Path(path)
+    def write(p):
+        with open(p, 'wb') as f: torch.save(plain(state), f)
+    try: atomic_write(path, write, fsync=True)
     except (OSError, RuntimeError) as e:
-        tmp.unlink(missing_ok=True)
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
         raise OSError(f"{path}: could not write the checkpoint ({why}); is the disk full? {path.name} is as it was before") from None
+
+def write_json(path, obj)->Path:
+    "Write `obj` as JSON (numbers that JSON lacks as floats), whole or not at all (`atomic_write`)."
+    return atomic_write(path, json.dumps(obj, indent=1, default=float))
 
 UNSAFE_HINT = ("if you made it yourself with an older version of this package and trust it, pass --unsafe_load "
                "(unsafe: loading it that way runs whatever code the file holds)")
@@ -109,29 +113,114 @@ def load_trainable(model, trainable:dict, path='checkpoint'):
         with torch.no_grad(): own[n].copy_(v)
 
 
+# %% ../nbs/17_runs.ipynb #b64f4abc
+NOT_FROM_CHECKPOINT = ('out', 'frame_store', 'cache_dir')  # paths a checkpoint records that are written to: never taken from the file
+
+def run_config(checkpoint, # a checkpoint written by `train` (best.pth or last.pth)
+               unsafe:bool=False, # read a checkpoint of an older version that holds Python objects (runs code in it: only files you trust)
+               **overrides, # `Config` fields over the checkpoint's own (a run's folder, frame store and cache are never taken from the file)
+              )->tuple[Config, dict]: # the run's configuration (its `out`: the checkpoint's folder unless given), and the checkpoint
+    "The configuration a checkpoint was trained with, checked against the checkpoint; one line naming the file if it is missing, damaged or from another model."
+    ck = read_checkpoint(checkpoint, unsafe)  # one line naming the file when it is missing, truncated, from another tool or holding code
+    rec = {k: v for k, v in ck['config'].items() if k not in NOT_FROM_CHECKPOINT}
+    cfg = make_config(None, **{**rec, 'out': str(Path(checkpoint).parent), **{k: v for k, v in overrides.items() if v is not None}})
+    return cfg, check_checkpoint(ck, cfg, checkpoint)
+
+def run_model(cfg:Config, ck:dict, checkpoint='checkpoint')->torch.nn.Module:
+    "The model of `cfg` with the checkpoint's trained weights."
+    model = build_model(cfg); load_trainable(model, ck['trainable'], checkpoint)
+    return model
+
+def load_run(checkpoint, # a checkpoint written by `train` (best.pth or last.pth)
+             unsafe:bool=False, # see `run_config`
+             **overrides, # see `run_config`
+            )->tuple[Config, torch.nn.Module, dict]: # the configuration, the model with its trained weights, the checkpoint
+    "The configuration and trained model of a run, from its checkpoint: the one way every command and notebook loads a run."
+    cfg, ck = run_config(checkpoint, unsafe, **overrides)
+    return cfg, run_model(cfg, ck, checkpoint), ck
+
+# %% ../nbs/17_runs.ipynb #05807118
+def episode_shape(episodes:list, path)->tuple[int, int, int]:
+    "N, K and Q of saved episodes (the same in every one); one line if they differ, or if a query is also a support video of its episode."
+    if not episodes: raise ValueError(f"{path}: holds no episodes")
+    def shape(e): return len(e.classes), len(e.support), len(e.query), {len(s) for s in e.support}, {len(q) for q in e.query}
+    first = shape(episodes[0])
+    for i, e in enumerate(episodes):
+        n, ns, nq, ks, qs = shape(e)
+        if (n, ns, nq, ks, qs) != first or ns != n or nq != n or len(ks) != 1 or len(qs) != 1 or n < 2 or min(ks) < 1 or min(qs) < 1:
+            raise ValueError(f"{path}: episode {i} is not shaped like episode 0 (every episode must have the same N >= 2 classes, "
+                             "K >= 1 support and Q >= 1 query videos for each class)")
+        for c, sv, qv in zip(e.classes, e.support, e.query):
+            both = set(sv) & set(qv)
+            if both: raise ValueError(f"{path}: episode {i}: video {sorted(both)[0]!r} of class {c!r} is both a support and a query video")
+            if len(set(sv) | set(qv)) < len(sv) + len(qv): raise ValueError(f"{path}: episode {i}: class {c!r} lists a video twice")
+    return first[0], first[3].pop(), first[4].pop()
+
+def read_episode_file(path, cfg:Config)->list:
+    "Saved episodes of `cfg`'s test split; `cfg` takes their N, K and Q, so that the result is labelled with what the file holds."
+    eps = load_episodes(path, read_split(cfg.test_split) if cfg.test_split else None)
+    n, k, q = episode_shape(eps, path)
+    cfg.update(n_way=n, k_shot=k, eval_n_query=q)
+    return eps
+
+def _result_file(folder:Path, stem:str)->Path:
+    "A new file name in `folder`: eval_<stem>_<n>.json with the first n not taken (an earlier result is never replaced)."
+    n = 1
+    while (folder/f'eval_{stem}_{n}.json').exists(): n += 1
+    return folder/f'eval_{stem}_{n}.json'
+
+def _write_new(path:Path, text:str)->Path:
+    "Write `text` to `path`, or to the next free eval_<stem>_<n>.json if another process took it meanwhile; never over a file."
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        tmp.write_text(text)
+        while True:
+            try: os.link(tmp, path); return path
+            except FileExistsError: path = _result_file(path.parent, path.stem.rsplit('_', 1)[0][5:])
+    finally: tmp.unlink(missing_ok=True)
+
+def evaluate_checkpoint(cfg:Config, model, # a loaded run (`load_run`)
+                        checkpoint, # its file (names the result)
+                        episodes:list|None=None, # saved episodes (`read_episode_file`); default: the episodes the run's own test used, for `cfg`'s settings
+                        episode_file=None, # where `episodes` came from (recorded)
+                        progress:bool=True,
+                       )->dict: # the record written (with its `file`)
+    "Test a loaded run; under torchrun every process takes a share. Rank 0 writes a new eval_<checkpoint>_<n>.json in `cfg.out`, never over one."
+    res_file = _result_file(check_writable(cfg.out, '--out'), Path(checkpoint).stem)  # checked before the work, not after
+    rank, world = setup_distributed()
+    test = read_split(cfg.test_split)
+    eps = episodes if episodes is not None else eval_episodes(cfg, test)  # the episodes `train` tested on, for the same settings
+    r = evaluate(model, test, eps, cfg, progress=progress and rank == 0, rank=rank, world=world)
+    rec = dict(checkpoint=str(checkpoint), episode_file=str(episode_file) if episode_file else None, n_way=cfg.n_way, k_shot=cfg.k_shot, n_query=cfg.eval_n_query, **r)
+    if rank == 0:
+        if progress: print(f"{cfg.n_way}-way {cfg.k_shot}-shot: {r['accuracy']:.2f} +- {r['ci95']:.2f}% on {r['episodes']} episodes ({cfg.eval_n_query} queries per class)")
+        rec['file'] = str(_write_new(res_file, json.dumps(rec, indent=1, default=float)))
+        if progress: print(f"wrote {rec['file']}")
+    return rec
+
 # %% ../nbs/17_runs.ipynb #48b6c32c
-def _rng_state()->dict:
+def rng_state()->dict:
     "The random states of torch (a tensor), NumPy and Python (as plain lists and numbers, which `weights_only` loading reads)."
     return dict(torch=torch.get_rng_state(), numpy=plain(np.random.get_state()), python=plain(random.getstate()))
 
-def _set_rng(s:dict):
-    "Restore `_rng_state()` exactly (also the tuples that older checkpoints held)."
+def set_rng_state(s:dict):
+    "Restore `rng_state()` exactly (also the tuples that older checkpoints held)."
     n, p = s['numpy'], s['python']
     torch.set_rng_state(s['torch'])
     np.random.set_state((n[0], np.asarray(n[1], dtype=np.uint32), int(n[2]), int(n[3]), float(n[4])))
     random.setstate((int(p[0]), tuple(int(x) for x in p[1]), p[2]))
 
 
-def _eval_episodes(cfg, split, which, n, out):
+def run_episodes(cfg, split, which, n, out):
     "Saved val/test episodes of this run (made once, reused by every method and every resume)."
     path = Path(out)/f'{which}_episodes_{cfg.n_way}way_{cfg.k_shot}shot_{cfg.eval_n_query}q_{n}.json'
     if path.exists(): return load_episodes(path, split)
     eps = eval_episodes(cfg, split, which, n)
-    if _dist_info()[0] == 0: save_episodes(eps, path, split=split.name, seed=cfg.seed + (1 if which == 'val' else 2))
+    if dist_info()[0] == 0: save_episodes(eps, path, split=split.name, seed=cfg.seed + (1 if which == 'val' else 2))
     return eps
 
 # %% ../nbs/17_runs.ipynb #0977a810
-class _Log:
+class MetricsLog:
     "Metrics to a CSV file (truncated to the resumed step on resume) and TensorBoard."
     cols = ['kind', 'episode', 'epoch', 'loss', 'accuracy', 'ci95', 'lr', 'episodes_per_s']
     def __init__(self, out, resume_episode=None, tensorboard=True):

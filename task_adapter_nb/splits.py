@@ -13,7 +13,8 @@ from .clips import VIDEO_EXTS, count_frames
 
 # %% auto #0
 __all__ = ['TRX_REF', 'SPLITS_URL', 'BENCHMARKS', 'Entry', 'parse_split_line', 'Split', 'read_split', 'split_files',
-           'check_split_counts', 'download_splits', 'resolve', 'ValidationReport', 'validate', 'write_filtered']
+           'check_split_counts', 'download_splits', 'resolve', 'ValidationReport', 'feasible_classes', 'check_feasible',
+           'validate', 'write_filtered']
 
 # %% ../nbs/01_splits.ipynb #0877ef4c
 @dataclass(frozen=True)
@@ -167,6 +168,20 @@ class ValidationReport:
         out.append("OK: every episode can be built" if self.ok else "FAILED: fix the problems above before training")
         return '\n'.join(out)
 
+# %% ../nbs/01_splits.ipynb #86ca4efe
+def feasible_classes(counts:dict, # class -> number of videos
+                     k_shot:int, n_query:int)->list[str]:
+    "The classes with at least `k_shot + n_query` videos: those an episode can draw."
+    return [c for c, n in counts.items() if n >= k_shot + n_query]
+
+def check_feasible(split:Split, n_way:int, k_shot:int, n_query:int)->Split:
+    "Fail in one line unless `split` has `n_way` classes with `k_shot + n_query` videos each; return it."
+    ok = feasible_classes({c: len(es) for c, es in split.by_class.items()}, k_shot, n_query)
+    if len(ok) < n_way:
+        raise ValueError(f"{split.name}: only {len(ok)} of {len(split.classes)} classes have k_shot + n_query = "
+                         f"{k_shot + n_query} videos, a {n_way}-way episode needs {n_way}")
+    return split
+
 # %% ../nbs/01_splits.ipynb #7e1043fe
 def _probe(path):
     try: return count_frames(path, check=True), None  # a frame folder: every image opened
@@ -198,8 +213,9 @@ def validate(split:Split, # the split to check
         else: usable.add(e)
     need = k_shot + n_query
     counts = {c: sum(e in usable for e in es) for c, es in split.by_class.items()}
-    rep.small_classes = [(c, n, need) for c, n in counts.items() if n < need]
-    n_ok = len(counts) - len(rep.small_classes)
+    ok = feasible_classes(counts, k_shot, n_query)
+    rep.small_classes = [(c, n, need) for c, n in counts.items() if c not in ok]
+    n_ok = len(ok)
     if n_ok < n_way: rep.too_few_classes = (n_ok, n_way)
     rep.ok = not (rep.missing or rep.unreadable or rep.too_short or rep.small_classes or rep.too_few_classes)
     return rep

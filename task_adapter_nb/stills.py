@@ -11,7 +11,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .backbone import TINY_ARGS, TINY_NAME, tiny_weights_path, vit_tiny_synth  # first: it quiets timm's tqdm warning in notebooks
 import timm
 from timm.models import VisionTransformer
-from .precision import resolve_precision, tune_allocator
+from .precision import resolve_precision
+from .runtime import tune_allocator, atomic_write, machine
 from .checks import check_value
 
 # %% auto #0
@@ -130,7 +131,7 @@ def pretrain_tiny(out=None, # weights file (default: `cache_weights_path()`, nev
     if out.resolve() == shipped_weights_path() and not replace_shipped:
         raise ValueError(f"{out}: these are the shipped weights, which demo, study and train --preset demo use; write elsewhere (the default, "
                          f"{cache_weights_path()}), or pass --replace_shipped to replace them")
-    prec = resolve_precision(precision); tune_allocator()
+    prec = resolve_precision(precision).apply(); tune_allocator()  # resolved once, for the whole pretraining
     cfg = dict(seed=seed, steps=steps, batch=batch, n_train=n_train, n_test=n_test, lr=lr, precision=prec.name, arch=TINY_ARGS)
     meta = out.with_suffix('.json')
     if out.exists() and meta.exists() and not force:
@@ -157,14 +158,11 @@ def pretrain_tiny(out=None, # weights file (default: `cache_weights_path()`, nev
             print(f"step {step:5d}  loss {loss.item():.3f}  " + "  ".join(f"{k} {v.item():.3f}" for k, v in parts.items()), flush=True)
     secs = time.time() - t0
     rep = dict(config=cfg, seconds=round(secs, 1), data_seconds=round(t_data, 1), test_accuracy=evaluate_stills(obj, test),
-               torch=torch.__version__, timm=timm.__version__, machine=f"{platform.machine()}, {os.cpu_count()} cores")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix('.tmp')
-    try: torch.save(obj.vit.state_dict(), tmp); os.replace(tmp, out)
+               torch=torch.__version__, timm=timm.__version__, machine=machine())
+    try: atomic_write(out, lambda p: torch.save(obj.vit.state_dict(), p))
     except (OSError, RuntimeError) as e:  # a full disk: no partial file, one line
-        tmp.unlink(missing_ok=True)
         raise OSError(f"{out}: could not write the weights ({getattr(e, 'strerror', None) or str(e).strip().splitlines()[0][:160]}); is the disk full?") from None
-    meta.write_text(json.dumps(rep, indent=1))
+    atomic_write(meta, json.dumps(rep, indent=1))
     return rep
 
 # %% ../nbs/10a_stills.ipynb #ab4548ad

@@ -9,7 +9,9 @@ from pathlib import Path
 import torch
 from fastcore.meta import delegates
 from . import __version__
-from .runner import run_experiment, point_name, _point
+from .runner import run_experiment, point_name, as_point
+from .runs import write_json
+from .runtime import machine
 from .stats import DELTA, paired, summarize, two_way, training_outcome, left_chance, reading, family
 
 # %% auto #0
@@ -72,9 +74,9 @@ def _by_device(runs)->dict:
 def _sweep_record(points, runs, chosen, seed)->dict:
     "What a sweep chose and from what: each point's best val accuracy, training-loss curve and outcome; the chosen rates."
     name = {id(r): point_name(x) for x, r in zip(points, runs)}
-    rec = dict(lrs=[_point(x)[0] for x in points], seed=seed, val={name[id(r)]: (r['best_val'] or {}).get('accuracy') for r in runs}, chosen=chosen['config']['lr'])
-    if any(_point(x)[1] is not None for x in points):  # a sweep of (lr, block_lr) points
-        rec.update(block_lrs=[_point(x)[1] for x in points], chosen_block_lr=chosen['config']['block_lr'])
+    rec = dict(lrs=[as_point(x)[0] for x in points], seed=seed, val={name[id(r)]: (r['best_val'] or {}).get('accuracy') for r in runs}, chosen=chosen['config']['lr'])
+    if any(as_point(x)[1] is not None for x in points):  # a sweep of (lr, block_lr) points
+        rec.update(block_lrs=[as_point(x)[1] for x in points], chosen_block_lr=chosen['config']['block_lr'])
     rec.update(train_episode={name[id(r)]: r['curves']['train_episode'] for r in runs}, train_loss={name[id(r)]: r['curves']['train_loss'] for r in runs},
                outcome={name[id(r)]: training_outcome(r['curves']) for r in runs})
     return rec
@@ -101,11 +103,11 @@ def run_study(out='runs/study', # the study's folder: study.json, saved test epi
     res = dict(command=command, version=__version__, seeds=list(seeds), variants=list(variants), lr=lr, baseline_seeds=baseline_seeds, **st, delta=DELTA, level=level, primary_shot=1,
                precision=prec.as_dict(), jobs=jobs, threads=threads, seconds=ex['seconds'],
                compute_seconds=round(sum(map(_seconds, everything)), 1), compute_by_device=_by_device(everything),
-               machine=dict(cpus=os.cpu_count(), cpu=platform.processor() or platform.machine(), python=platform.python_version(), torch=torch.__version__),
+               machine=machine(),
                sweep={v: _sweep_record(ex['swept'][v], s, next(r for r in runs if r['variant'] == v), seeds[0]) for v, s in sweeps.items()},
                runs=runs, summary=summarize(runs))
     res['claims'] = judge(runs, [str(k) for k in st['shots']], level=level)
-    out = Path(out); tmp = out/'.study.json.tmp'; tmp.write_text(json.dumps(res, indent=1, default=float)); os.replace(tmp, out/'study.json')
+    write_json(Path(out)/'study.json', res)
     if progress: print(study_table(res)); print(claims_table(res))
     return res
 

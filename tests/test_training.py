@@ -79,4 +79,6 @@ def test_eval_command_on_a_checkpoint(data, tmp_path):
     assert len(list(cache.glob('*/*.pt'))) > 0
     bad = subprocess.run([sys.executable, '-m', 'task_adapter_nb.cli', 'eval', '--checkpoint', str(tmp_path / 'run' / 'best.pth'), '--adapted_blocks', '3'],
                          capture_output=True, text=True, timeout=900)
-    assert bad.returncode == 1 and 'adapted_blocks=2 in the checkpoint, 3 here' in bad.stderr
+    assert bad.returncode == 2 and 'unrecognized arguments: --adapted_blocks 3' in bad.stderr  # eval takes no model option: the model is the checkpoint's
+    from task_adapter_nb.runs import load_run
+    with pytest.raises(ValueError, match='adapted_blocks=2 in the checkpoint, 3 here'): load_run(tmp_path / 'run' / 'best.pth', adapted_blocks=3)

@@ -55,7 +55,7 @@ def _free_port()->int:
 
 def step_env(plan, data, dry):
     import torch, timm, numpy
-    from task_adapter_nb.bench import machine
+    from task_adapter_nb.runtime import machine
     import task_adapter_nb
     m = machine()
     cuda = torch.cuda.is_available()
@@ -72,7 +72,7 @@ def step_data(plan, data, dry):
     "The synthetic benchmark (made if missing: that needs PyAV) and its frame store (decoded once: needs decord)."
     from task_adapter_nb.synth import make_synth
     from task_adapter_nb.config import make_config
-    from task_adapter_nb.evaluation import frame_store
+    from task_adapter_nb.cache import frame_store
     t0 = time.time()
     if not (Path(data)/'synth.json').exists(): make_synth(data, videos_per_class=plan['data']['videos_per_class'], workers=os.cpu_count())
     made = time.time() - t0
