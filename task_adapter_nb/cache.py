@@ -10,7 +10,7 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
 from .clips import ClipTransform, read_clip, source_key
-from .splits import read_split, Split, resolve
+from .splits import read_split, Split, video_paths
 from .episodes import Episode
 from .framestore import FrameStore, open_frame_store
 from .model import TaskAdapter
@@ -141,7 +141,7 @@ def fill_cache(model:TaskAdapter, # the model whose tokens are cached (in eval m
     "Run every video of `episodes` that is not cached yet through the prefix (and the adapted blocks, without task adapters) and cache it."
     device = device or next(model.parameters()).device
     full, folder = keeps_features(model), cfg.cache_dir or None
-    paths = {(e.cls, e.video): p for e in split.entries if (p := resolve(e, cfg.root))}
+    paths = {k: p for k, p in video_paths(split, cfg.root).items() if p}
     keys = sorted({(c, v) for e in episodes for c, g, q in zip(e.classes, e.support, e.query) for v in g + q})
     missing = [k for k in keys if k not in paths]
     if missing: raise FileNotFoundError(f"{missing[0][0]}/{missing[0][1]} is not under {cfg.root}")

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, DataLoader
 from .clips import ClipTransform, read_clip
-from .splits import Split, resolve, feasible_classes, check_feasible
+from .splits import Split, video_paths, feasible_classes, check_feasible
 from .runtime import atomic_write
 
 # %% auto #0
@@ -98,7 +98,7 @@ class EpisodeDataset(Dataset):
         self.split, self.episodes, self.train, self.T, self.seed = split, episodes, train, num_segments, seed
         self.n = n_episodes if n_episodes is not None else len(episodes)
         self.transform, self.store = transform or ClipTransform(train=train), store
-        self.paths = {(e.cls, e.video): resolve(e, root) for e in split.entries}
+        self.paths = video_paths(split, root)
         missing = [k for k, p in self.paths.items() if p is None]
         if missing:
             raise FileNotFoundError(f"{len(missing)} videos of {split.name} are not under {root}, e.g. {missing[0][0]}/{missing[0][1]}; "

@@ -8,7 +8,7 @@ import json, time, os, shutil
 from pathlib import Path
 import numpy as np
 from .clips import sample_indices, read_all_frames, decoded_bytes, source_key
-from .splits import Split, resolve
+from .splits import Split, resolve, video_paths
 from .runtime import atomic_write
 
 # %% auto #0
@@ -106,7 +106,7 @@ def open_frame_store(path, # the store's data file
     keys = list(dict.fromkeys((e.cls, e.video) for s in splits for e in s.entries))
     miss = [k for k in keys if st is not None and k not in st]
     if miss: raise ValueError(f"{path}: this frame store lacks {len(miss)} videos of the splits, e.g. {'/'.join(miss[0])}; it was made for other data: delete it (and its .json)")
-    vids = {(e.cls, e.video): resolve(e, root) for s in splits for e in s.entries}
+    vids = video_paths(splits, root)
     missing = [k for k, p in vids.items() if p is None]
     if missing: raise FileNotFoundError(f"{len(missing)} videos are not under {root}, e.g. {'/'.join(missing[0])}")
     if st is None: return FrameStore.build(path, vids, workers, progress, budget_gb)

@@ -12,7 +12,7 @@ from .backbone import create_backbone, backbone_kwargs, is_torchscript, check_to
 import timm
 from .adapters import TaskAdapterEncoder, TASK_SCOPES, TE_PLACES, TASK_INITS
 from .head import PrototypeHead, METRICS, class_text_table
-from .precision import resolve_precision
+
 
 # %% auto #0
 __all__ = ['MODES', 'WEIGHT_KEYS', 'TaskAdapter', 'ModelConfig', 'load_official_checkpoint', 'model_flops']

@@ -25,7 +25,7 @@ from .runtime import machine
 
 # %% auto #0
 __all__ = ['VARIANTS', 'SWEEP', 'variant_config', 'as_point', 'point_name', 'run_folder', 'run_inputs', 'study_run', 'Job',
-           'run_jobs', 'pick', 'run_experiment']
+           'plan', 'pick', 'run_jobs', 'run_experiment']
 
 # %% ../nbs/25_runner.ipynb #35c76091
 VARIANTS = {
@@ -137,16 +137,40 @@ def study_run(variant:str, seed:int, out, data, episode_files:dict, threads:int=
 def _run_star(kw): return study_run(**kw)
 
 # %% ../nbs/25_runner.ipynb #dcc2118e
-@dataclass
+@dataclass(frozen=True)
 class Job:
-    "One run to do: a variant, a seed, its rates when they differ from the variant's own, and the keyword arguments of `study_run`."
+    "One run to do: a variant and a seed, in a phase of the experiment, at the rates of a swept point or of the variant."
     variant: str
     seed: int
-    kw: dict # `study_run`'s arguments
-    point: tuple|float|None = None # the swept point (lr, block_lr) or lr that this run tries; None: a main run
-    order: int = 0 # the variant's place in the experiment's list (runs are done seed by seed, in this order)
+    order: int = 0 # the variant's place in the experiment's list: runs are done seed by seed, in this order
+    phase: str = 'main' # 'sweep': a point of a baseline's rate sweep (first seed); 'main': a run of the experiment
+    point: tuple|float|None = None # the rates it runs at, (lr, block_lr) or lr, when not the variant's own (a swept point, or the one picked)
+
+def plan(variants:tuple, seeds:tuple, # what the experiment runs
+         swept:dict, # variant -> its swept points
+         baseline_seeds:int|None=None, # the swept baselines run with the first this-many seeds only (None: all)
+        )->list[Job]:
+    "The experiment's runs: a sweep job per swept point (first seed), then a main job per (variant, seed); `frozen` trains nothing, so it runs once; a swept baseline's first seed is its sweep's pick."
+    order = {v: i for i, v in enumerate(variants)}
+    sweep = [Job(v, seeds[0], order[v], 'sweep', x) for v, xs in swept.items() for x in xs]
+    main = [Job(v, s, order[v]) for s in seeds for v in variants
+            if (v in swept and s in seeds[1:baseline_seeds]) or (v not in swept and (s == seeds[0] or VARIANTS[v].get('mode') != 'frozen'))]
+    return sweep + main
+
+def pick(points:tuple, # the swept points, in the order listed
+         runs:dict, # point -> its finished run
+        ):
+    "The point whose run validated best (val only, never test); ties: the first listed."
+    return max(points, key=lambda x: (runs[x]['best_val'] or {}).get('accuracy', -1))
+
+def _kw(j:Job, lr:float|None, out:Path, common:dict)->dict:
+    "`study_run`'s arguments for job `j`: at its point (which names its folder), else at the variant's own rate or the experiment's `lr`."
+    a, b = as_point(j.point) if j.point is not None else (None, None)
+    rate = a if a is not None else None if 'lr' in VARIANTS[j.variant] else lr
+    return dict(variant=j.variant, seed=j.seed, lr=rate, block_lr=b, out=str(run_folder(out, j.variant, j.seed, a, b)), **common)
 
 def run_jobs(jobs:list[Job], # what to run
+             kw, # job -> the keyword arguments of `study_run`
              n:int=1, # runs at a time, each in its own process (1: in this process)
              on_done=None, # called with (job, run) as each finishes (a line of progress)
             )->list[dict]: # the runs, in the order of `jobs`
@@ -157,30 +181,18 @@ def run_jobs(jobs:list[Job], # what to run
         done[i] = r
         if on_done: on_done(jobs[i], r)
     if n <= 1:
-        for i in order: finish(i, study_run(**jobs[i].kw))
+        for i in order: finish(i, study_run(**kw(jobs[i])))
         return done
     with ProcessPoolExecutor(n, mp_context=mp.get_context('spawn')) as ex:
         running, todo = {}, list(order)
         while todo or running:
-            while todo and len(running) < n: i = todo.pop(0); running[ex.submit(_run_star, jobs[i].kw)] = i
+            while todo and len(running) < n: i = todo.pop(0); running[ex.submit(_run_star, kw(jobs[i]))] = i
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for f in finished: finish(running.pop(f), f.result())
     return done
 
 # %% ../nbs/25_runner.ipynb #1392de9c
 def _val(r:dict)->float: return (r['best_val'] or {}).get('accuracy', float('nan'))
-
-def pick(points:tuple, # the swept points, in the order listed
-         runs:dict, # point -> its finished run
-        ):
-    "The point whose run validated best (val only, never test); ties: the first listed."
-    return max(points, key=lambda x: (runs[x]['best_val'] or {}).get('accuracy', -1))
-
-def _job(v:str, s:int, point, variants, lr, out, common:dict)->Job:
-    "The job of variant `v` with seed `s`: at a swept `point` (which names its folder), else at the variant's own rate or the experiment's `lr`."
-    a, b = as_point(point) if point is not None else (None, None)
-    rate = a if a is not None else None if 'lr' in VARIANTS[v] else lr
-    return Job(v, s, dict(variant=v, seed=s, lr=rate, block_lr=b, out=str(run_folder(out, v, s, a, b)), **common), point, list(variants).index(v))
 
 def _test_episodes(out:Path, root:Path, shots, n:int, n_way:int=5, n_query:int=1)->dict:
     "Save (once) and name the test episodes of each shot: the run's `n_way`, `n_query` queries per class, seed 2026 + K."
@@ -239,21 +251,19 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
                   precision=prec.name, prec=prec, workers=workers, progress=progress and jobs <= 1, overwrite=overwrite, **overrides)
     swept = {v: tuple(map(as_point, xs)) if any(not isinstance(x, (int, float)) for x in xs) else tuple(xs)
              for v, xs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
-    job = lambda v, s, point=None: _job(v, s, point, variants, lr, out, common)
+    kw = lambda j: _kw(j, lr, out, common)
     line = (lambda j, r: print(_line(r), flush=True)) if progress else None
-    # plan: a sweep job per swept point (first seed); main jobs for the rest, the swept baselines' other seeds waiting for their rates
-    sweep_jobs = [job(v, seeds[0], x) for v, xs in swept.items() for x in xs]
-    main = [(v, s) for s in seeds for v in variants if (s == seeds[0] and v not in swept) or (s != seeds[0] and VARIANTS[v].get('mode') != 'frozen'
-                                                                                         and (v not in swept or s in seeds[1:baseline_seeds]))]
+    jobs_ = plan(variants, seeds, swept, baseline_seeds)
     # sweep, then pick each baseline's rates on val: its run at the picked point is its first seed's run
-    done = run_jobs(sweep_jobs, jobs, line)
-    sweeps = {v: {j.point: r for j, r in zip(sweep_jobs, done) if j.variant == v} for v in swept}
+    sweep_jobs = [j for j in jobs_ if j.phase == 'sweep']
+    sweeps = {v: {} for v in swept}
+    for j, r in zip(sweep_jobs, run_jobs(sweep_jobs, kw, jobs, line)): sweeps[j.variant][j.point] = r
     best = {v: pick(swept[v], sweeps[v]) for v in swept}
     if progress:
         for v in swept: print(f"{v}: rates {point_name(best[v])} (val " + ", ".join(f"{point_name(x)}: {_val(sweeps[v][x]):.1f}" for x in swept[v]) + ")", flush=True)
-    # run the main jobs, the swept baselines at their picked rates
-    main_jobs = [job(v, s, best.get(v)) for v, s in main]
-    runs = [sweeps[v][best[v]] for v in swept] + run_jobs(main_jobs, jobs, line)
+    # run: the main jobs, the swept baselines at their picked rates
+    main = [replace(j, point=best[j.variant]) if j.variant in best else j for j in jobs_ if j.phase == 'main']
+    runs = [sweeps[v][best[v]] for v in swept] + run_jobs(main, kw, jobs, line)
     runs.sort(key=lambda r: (variants.index(r['variant']), r['seed']))
     return dict(runs=runs, sweeps={v: [sweeps[v][x] for x in swept[v]] for v in swept}, swept=swept, precision=prec, root=root, files=files,
                 settings=dict(episodes=episodes, epochs=epochs, val_episodes=val_episodes, test_episodes=test_episodes, shots=list(shots)),

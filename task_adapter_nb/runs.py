@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .clips import count_frames, VideoError
-from .splits import Split, resolve, read_split
+from .splits import Split, resolve, read_split, video_paths
 from .episodes import save_episodes, load_episodes, Episode
 from .model import WEIGHT_KEYS
 from .config import Config, make_config, build_model
@@ -249,7 +249,7 @@ def check_episode_videos(split:Split, root, episodes:list[Episode], num_frames:i
     "Open every video the episodes use; fail in one line if any cannot be read. Returns how many have fewer than `num_frames` frames."
     from concurrent.futures import ThreadPoolExecutor
     keys = sorted({(c, v) for ep in episodes for c, g, q in zip(ep.classes, ep.support, ep.query) for v in g + q})
-    paths = {(e.cls, e.video): resolve(e, root) for e in split.entries}
+    paths = video_paths(split, root)
     def probe(k):
         try: return count_frames(paths[k], check=True), None  # a frame folder: every image decoded (a corrupt JPEG fails now, not after training)
         except Exception as e: return None, f"{paths.get(k) or '/'.join(k)}: {e}" if paths.get(k) is None else str(e)

@@ -10,11 +10,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from .clips import VIDEO_EXTS, count_frames
+from .runtime import atomic_write
 
 # %% auto #0
 __all__ = ['TRX_REF', 'SPLITS_URL', 'BENCHMARKS', 'Entry', 'parse_split_line', 'Split', 'read_split', 'split_files',
-           'check_split_counts', 'download_splits', 'resolve', 'ValidationReport', 'feasible_classes', 'check_feasible',
-           'validate', 'write_filtered']
+           'check_split_counts', 'download_splits', 'resolve', 'video_paths', 'ValidationReport', 'feasible_classes',
+           'check_feasible', 'validate', 'write_filtered']
 
 # %% ../nbs/01_splits.ipynb #0877ef4c
 @dataclass(frozen=True)
@@ -121,11 +122,8 @@ def download_splits(benchmark:str, # a key of `BENCHMARKS`
         url = f"{base_url.format(ref=ref)}/{path.parent.name}/{path.name}"
         try: data = urllib.request.urlopen(url, timeout=60).read()
         except Exception as e: raise OSError(f"cannot download {url}: {e}") from None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix('.part'); tmp.write_bytes(data)
-        try: check_split_counts(benchmark, which, read_split(tmp))
-        except Exception: tmp.unlink(); raise
-        tmp.rename(path)
+        def write(tmp): tmp.write_bytes(data); check_split_counts(benchmark, which, read_split(tmp))  # a file of other counts is never kept
+        atomic_write(path, write)
     return out
 
 # %% ../nbs/01_splits.ipynb #aa7bb255
@@ -142,6 +140,12 @@ def resolve(entry:Entry, # a split entry
         if base.is_dir(): return base
     return None
 
+def video_paths(splits, # a `Split`, or several
+                root, # dataset root
+               )->dict: # (class, video) -> its file or frame folder (None when it is not there)
+    "Where every video of `splits` is under `root` (`resolve`): the one map from a video's key to its path."
+    splits = [splits] if isinstance(splits, Split) else splits
+    return {(e.cls, e.video): resolve(e, root) for s in splits for e in s.entries}
 
 # %% ../nbs/01_splits.ipynb #da7a341d
 @dataclass
