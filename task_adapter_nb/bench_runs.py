@@ -90,7 +90,7 @@ def bench_eval(cfg:Config, # the model and data to time
     clear_memory_caches()  # the cached pass fills its cache from nothing
     prec = resolve_precision(cfg.precision, model).apply(model)  # once, for every pass
     with tempfile.TemporaryDirectory() as d:
-        for name, c in (('uncached', dict(eval_cache=False)), ('cached', dict(cache_dir='')), ('disk_first', dict(cache_dir=d)), ('disk_again', dict(cache_dir=d))):
+        for name, c in (('uncached', dict(eval_cache=False)), ('cached', dict(eval_cache=True, cache_dir='')), ('disk_first', dict(eval_cache=True, cache_dir=d)), ('disk_again', dict(eval_cache=True, cache_dir=d))):
             if cuda: torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
             rss = _rss_gb()
             t0 = time.perf_counter(); r = evaluate(model, test, eps, dataclasses.replace(cfg, **c), prec); t = time.perf_counter() - t0

@@ -250,8 +250,8 @@ def train(preset:str=None, # one of `PRESETS` (the paper's settings per benchmar
     return 0
 
 # the `Config` fields `eval` takes as options: where the data is and how it is tested (`--k-shot 5` tests a 1-shot run on 5-shot episodes), never what the checkpoint's model is
-EVAL_OPTIONS = ('root', 'test_split', 'n_way', 'k_shot', 'eval_n_query', 'test_episodes', 'seed', 'text_features', 'class_names',
-                'workers', 'precision', 'eval_cache', 'cache_dir', 'frame_store', 'out')
+EVAL_OPTIONS = ('root', 'test_split', 'n_way', 'k_shot', 'eval_n_query', 'test_episodes', 'seed', 'text_features', 'class_names', 'backbone_weights',
+                'resize', 'workers', 'precision', 'eval_cache', 'cache_dir', 'frame_store', 'out')
 
 def eval_(checkpoint:str=None, # a checkpoint written by `train` (best.pth or last.pth); required
           episodes:str=None, # a saved episode list (JSON): N, K and Q are read from it; default: sample --test_episodes with the run's seed
@@ -264,7 +264,7 @@ def eval_(checkpoint:str=None, # a checkpoint written by `train` (best.pth or la
     cfg, ck = run_config(checkpoint, unsafe_load, **options)  # one line naming the file when it is missing, damaged, from another model or holding code
     eps = read_episode_file(episodes, cfg) if episodes else None  # N, K and Q from the file
     if no_cache: cfg.eval_cache = False
-    _check_data(cfg, ('test',))  # before building the model
+    _check_data(cfg, ('test',)); check_writable(cfg.out, '--out')  # before building the model
     evaluate_checkpoint(cfg, run_model(cfg, ck, checkpoint), checkpoint, eps, episode_file=episodes)
     return 0
 

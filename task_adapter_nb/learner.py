@@ -5,7 +5,7 @@
 # %% ../nbs/20_learner.ipynb #94e5a3da
 from __future__ import annotations
 import re, time, math, random, contextlib
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -28,6 +28,17 @@ __all__ = ['param_groups', 'Run', 'step', 'after_step', 'train']
 def _one_line(e:Exception)->str:
     "The message of a video that failed to load, in one line (a DataLoader worker's error ends 'task_adapter_nb.clips.VideoError: <message>')."
     return re.sub(r'^[\w.]+Error: ', '', str(e).strip().splitlines()[-1])
+
+class _BadVideo(Exception): "A training video that failed to load (only the loader raises it: an error elsewhere, in validation say, stays what it is)."
+
+def _batches(dl):
+    "Iterate `dl`; a video that fails to load (also in a DataLoader worker) becomes `_BadVideo` with its one-line message."
+    it = iter(dl)
+    while True:
+        try: b = next(it)
+        except StopIteration: return
+        except (VideoError, FileNotFoundError) as e: raise _BadVideo(_one_line(e)) from None
+        yield b
 
 # %% ../nbs/20_learner.ipynb #eb5b943c
 def _check_splits(cfg:Config, splits:dict):
@@ -68,7 +79,8 @@ def _resume_state(out:Path, cfg:Config, model, opt, sched, scaler, rank:int, uns
 # %% ../nbs/20_learner.ipynb #66f55660
 def _select(run:Run):
     "Validate after an epoch; keep the parameters if this is the best validation so far."
-    r = evaluate(run.model, run.splits['val'], run.val_eps, run.cfg, run.prec, device=run.device, rank=run.rank, world=run.world)
+    val = replace(run.cfg, cache_dir='')  # in memory, kept from epoch to epoch (on disk, a model whose whole features are cached would write a folder per epoch)
+    r = evaluate(run.model, run.splits['val'], run.val_eps, val, run.prec, device=run.device, rank=run.rank, world=run.world)
     ep, state = run.state['episode'], run.state
     row = dict(epoch=ep // run.cfg.episodes_per_epoch, episode=ep, accuracy=r['accuracy'], ci95=r['ci95'])
     state['history'].append(row)
@@ -77,7 +89,7 @@ def _select(run:Run):
     if run.log: run.log(kind='val', **row)
     if run.rank == 0 and run.progress: tqdm.write(f"epoch {row['epoch']}: val {r['accuracy']:.2f} +- {r['ci95']:.2f}%" + (" (best)" if state['best'] is row else ""))
 
-_NO_TEST = dict(accuracy=float('nan'), ci95=float('nan'), episodes=0, per_episode=[], per_class={})
+def _no_test()->dict: return dict(accuracy=float('nan'), ci95=float('nan'), episodes=0, per_episode=[], per_class={})
 
 def _results(run:Run, res:dict, train_seconds:float, test_seconds:float=0.)->dict:
     "What `train` returns and writes to results.json: the configuration, the test, the selection, the history, the costs and the machine."
@@ -93,7 +105,7 @@ def _test(run:Run)->dict:
     cfg, t0, train_seconds = run.cfg, time.time(), run.seconds()
     if run.state['best_trainable'] is not None: load_trainable(run.model, run.state['best_trainable'])
     res = (evaluate(run.model, run.splits['test'], run.test_eps, cfg, run.prec, device=run.device, progress=run.progress and run.rank == 0, rank=run.rank, world=run.world)
-           if cfg.test_episodes else _NO_TEST)  # test_episodes=0: no test here
+           if cfg.test_episodes else _no_test())  # test_episodes=0: no test here
     results = _results(run, res, train_seconds, time.time() - t0)
     if run.rank == 0:
         write_json(run.out/'results.json', results)
@@ -149,11 +161,11 @@ def _setup(cfg:Config, resume:bool, overwrite:bool, progress:bool, redo:str=REDO
     cfg.check(); tune_allocator()
     rank, world = dist_info()
     device = torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
+    prec = (prec or resolve_precision(cfg.precision, device)).apply(device)  # first: a precision this device cannot compute fails before anything is replaced
     out = prepare_out(cfg, resume, overwrite, rank, redo, unsafe)  # before any work: writable, and no finished run replaced or mixed
     splits = {k: read_split(getattr(cfg, f'{k}_split')) for k in ('train', 'val', 'test')}
     _check_splits(cfg, splits)
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
-    prec = (prec or resolve_precision(cfg.precision, device)).apply(device)
     if rank == 0 and progress: announce(prec)
     model = build_model(cfg).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -224,14 +236,15 @@ def _steps(run:Run, stop_after:int|None=None):
     dl = _train_data(run)
     run.model.train()
     run.bar = tqdm(total=run.total, initial=run.state['episode'], desc='train', disable=not run.progress or run.rank > 0, dynamic_ncols=True)
+    run.window = dict(loss=[], acc=[], t0=time.time())  # the speed of the first log line: from the first episode, not from set-up
     try:
-        for b in dl:
+        for b in _batches(dl):
             if not step(run, b): continue
             after_step(run)
             if stop_after is not None and run.state['episode'] >= stop_after: run.stopped_at = run.state['episode']; return
-    except (VideoError, FileNotFoundError) as e:  # a video that fails to load (also in a DataLoader worker): keep what was trained, say how to go on
+    except _BadVideo as e:  # a training video that fails to load: keep what was trained, say how to go on
         run.checkpoint(); run.bar.close()  # the bar closed first: the error is the last line
-        raise VideoError(f"{_one_line(e)}; training stopped after episode {run.state['episode']} and {run.out/'last.pth'} is kept: repair or remove that video, "
+        raise VideoError(f"{e}; training stopped after episode {run.state['episode']} and {run.out/'last.pth'} is kept: repair or remove that video, "
                          f"then continue with: {resume_command()}") from None
     finally: run.bar.close()
 
@@ -251,6 +264,6 @@ def train(cfg:Config, # the run
         if run.params and run.state['episode'] < run.total: _steps(run, stop_after)
         if run.stopped_at is not None:
             if run.log: run.log.close()
-            results = _results(run, _NO_TEST, run.seconds())
+            results = _results(run, _no_test(), run.seconds())
         else: results = _test(run)
     return {**results, 'model': run.model}

@@ -251,6 +251,7 @@ def run_experiment(out, # the folder: saved test episodes, and one folder per ru
                   precision=prec.name, prec=prec, workers=workers, progress=progress and jobs <= 1, overwrite=overwrite, **overrides)
     swept = {v: tuple(map(as_point, xs)) if any(not isinstance(x, (int, float)) for x in xs) else tuple(xs)
              for v, xs in (SWEEP if sweep is True else sweep or {}).items() if v in variants}
+    if empty := [v for v, xs in swept.items() if not xs]: raise ValueError(f"sweep: no points for {empty}; give each swept variant at least one rate")
     kw = lambda j: _kw(j, lr, out, common)
     line = (lambda j, r: print(_line(r), flush=True)) if progress else None
     jobs_ = plan(variants, seeds, swept, baseline_seeds)

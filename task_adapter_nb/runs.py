@@ -17,6 +17,7 @@ from .config import Config, make_config, build_model
 from .evaluation import eval_episodes, evaluate
 from .checks import check_writable
 from .runtime import dist_info, setup_distributed, atomic_write
+from .precision import as_device
 
 # %% auto #0
 __all__ = ['UNSAFE_HINT', 'NOT_FROM_CHECKPOINT', 'RUN_FILES', 'RESUME_SAFE', 'REDO', 'LOCK_FILE', 'trainable_state', 'plain',
@@ -188,6 +189,7 @@ def evaluate_checkpoint(cfg:Config, model, # a loaded run (`load_run`)
     "Test a loaded run; under torchrun every process takes a share. Rank 0 writes a new eval_<checkpoint>_<n>.json in `cfg.out`, never over one."
     res_file = _result_file(check_writable(cfg.out, '--out'), Path(checkpoint).stem)  # checked before the work, not after
     rank, world = setup_distributed()
+    model = model.to(as_device())  # this process's GPU under torchrun (`setup_distributed` chose it), the first GPU, or the CPU
     test = read_split(cfg.test_split)
     eps = episodes if episodes is not None else eval_episodes(cfg, test)  # the episodes `train` tested on, for the same settings
     r = evaluate(model, test, eps, cfg, progress=progress and rank == 0, rank=rank, world=world)
