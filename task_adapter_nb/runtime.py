@@ -60,9 +60,10 @@ def atomic_write(path, # the file (its folder is made if missing)
 # %% ../nbs/00a_runtime.ipynb #f61277b6
 def machine()->dict:
     "The machine and versions a result comes from: device, CPU model, cores, GPU, Python, torch, timm, numpy and `ONEDNN_MAX_CPU_ISA`."
-    import numpy, timm
+    import numpy
+    from importlib.metadata import version
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), None) if Path('/proc/cpuinfo').exists() else None
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return dict(device=gpu or f'cpu ({platform.machine()})', cpu=cpu or platform.processor() or platform.machine(), cores=os.cpu_count(), gpu=gpu,
-                python=platform.python_version(), torch=torch.__version__, timm=timm.__version__, numpy=numpy.__version__,
+                python=platform.python_version(), torch=torch.__version__, timm=version('timm'), numpy=numpy.__version__,
                 onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA'))
