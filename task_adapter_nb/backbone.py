@@ -23,11 +23,12 @@ __all__ = ['DEFAULT_BACKBONE', 'TINY_NAME', 'OPENAI_CLIP_SHA256', 'TRUST_ENV', '
 class _QuickGELUFn(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
-        s = x.mul(1.702).sigmoid_(); ctx.save_for_backward(x, s)
-        return x * s
+        ctx.save_for_backward(x)  # only the input: the sigmoid is recomputed in the backward pass
+        return x.mul(1.702).sigmoid_().mul_(x)
     @staticmethod
     def backward(ctx, g):
-        x, s = ctx.saved_tensors  # d/dx x*s(1.702x) = s + 1.702 x s (1 - s)
+        (x,) = ctx.saved_tensors  # d/dx x*s(1.702x) = s + 1.702 x s (1 - s)
+        s = x.mul(1.702).sigmoid_()
         return torch.sub(1, s).mul_(x).mul_(1.702).add_(1).mul_(s).mul_(g)
 
 class QuickGELU(timm.layers.QuickGELU):

@@ -12,10 +12,10 @@ import torch, torch.nn.functional as F
 from .model import model_flops, load_official_checkpoint
 from .reference import RefVisionTransformer, REF_ARCHS, reference_logits
 from .precision import resolve_precision, matmul_gflops
-from .runtime import machine
+from .runtime import machine, tune_allocator
 
 # %% auto #0
-__all__ = ['bench_model']
+__all__ = ['authors_model', 'bench_model']
 
 # %% ../nbs/60_bench.ipynb #d3062422
 def _sync(device):
@@ -54,10 +54,29 @@ class _PeakCUDA:
         self.gb = self.max_gb - self.base / 1e9
 
 # %% ../nbs/60_bench.ipynb #2e420ee9
-def _build(path:str, arch:dict, T:int, M:int, seed:int, device):
+def authors_model(file:str|Path, # the authors' released `module_adapter.py` (it imports einops)
+                  arch:dict, # a value of `REF_ARCHS`
+                  M:int, # adapted blocks
+                 )->torch.nn.Module:
+    "The authors' `VisionTransformer`, imported from their own file: the yardstick `bench_model` times when given `authors`."
+    import importlib.util
+    p = Path(file)
+    if not p.is_file(): raise FileNotFoundError(f"authors={str(file)!r}: no such file (expected the authors' module_adapter.py, from their released code)")
+    spec = importlib.util.spec_from_file_location('authors_module_adapter', p); mod = importlib.util.module_from_spec(spec)
+    try: spec.loader.exec_module(mod)
+    except ImportError as e: raise ImportError(f"{p}: {e} (the authors' module needs einops: pip install einops)") from None
+    if not isinstance(getattr(mod, 'VisionTransformer', None), type): raise ValueError(f"{p}: defines no VisionTransformer class: expected the authors' module_adapter.py")
+    # their signature: input_resolution, patch_size, width, layers, heads, embed_dim, adapter_width, adapter_layers, adapter_kernel_size
+    return mod.VisionTransformer(arch['res'], arch['patch'], arch['width'], arch['layers'], arch['heads'], arch['out'], arch['width'] // 2, M, (3, 1, 1))
+
+def _build(path:str, arch:dict, T:int, M:int, seed:int, device, authors:str|None=None):
     torch.manual_seed(seed)
     ref = RefVisionTransformer(**arch, T=T, M=M)
     if path == 'reference': return ref.to(device), lambda s, l, q, n: reference_logits(ref, s, l, q, n)
+    if path == 'authors':
+        m = authors_model(authors, arch, M); m.load_state_dict(ref.state_dict()); m.to(device)  # the same weights, every key
+        videos = lambda v: m(v.transpose(1, 2))  # their loader gives (B, 3, T, H, W)
+        return m, lambda s, l, q, n: reference_logits(videos, s, l, q, n)
     ours = load_official_checkpoint(ref.state_dict(), adapted_blocks=M, num_heads=arch['heads'], checkpointing=path == 'ours_ckpt').to(device)
     return ours, lambda s, l, q, n: ours(s, l, q, n)
 
@@ -73,24 +92,27 @@ def _top_ops(prof, n:int)->list[dict]:
 
 # %% ../nbs/60_bench.ipynb #26fdf0b1
 def _measure(f, repeats:int, device, profile:int=0)->dict:
-    "Seconds (best of `repeats` after a warm-up; 0: the first call alone), peak memory, and the warm-up's top operators if `profile`."
+    "Seconds (best of `repeats` after a warm-up; 0: the first call alone) and peak memory; with `profile`, one more call under `torch.profiler` for the top operators."
     from torch.profiler import profile as torch_profile, ProfilerActivity
     with ((lambda: _PeakCUDA(device)) if device.type == 'cuda' else _PeakRSS)() as mem:
-        if profile:
-            with torch_profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])) as prof: t = _timed(f, device)
-        else: t = _timed(f, device)
+        t = _timed(f, device)
         if repeats: t = min(_timed(f, device) for _ in range(repeats))
+    if profile:  # after the measured calls: the profiler holds memory of its own and slows the calls it watches
+        with torch_profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])) as prof: _timed(f, device)
     return dict(seconds=round(t, 3), peak_gb=None if mem.gb is None else round(mem.gb, 3), **(dict(max_allocated_gb=round(mem.max_gb, 3)) if device.type == 'cuda' else {}),
                 **(dict(profile=_top_ops(prof, profile)) if profile else {}))
 
-def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
+def _path_bench(path:str, # 'authors', 'reference', 'ours' or 'ours_ckpt'
                 what:str, # 'eval_episode', 'train_step' or 'cache' (an episode from cached prefix tokens, and one without)
                 precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, profile:int, seed:int=0,
                 peak_n:int=2048, # side of the matrix product that measures the machine's peak
+                authors:str|None=None, # the authors' module_adapter.py (path 'authors')
+                allocator:str='as_run', # 'as_run': ours keeps freed memory (`tune_allocator`) as training does; 'live': nobody does
                )->dict:
     "Time one thing on one path (in a fresh process: see `bench_model`)."
     device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
-    model, logits = _build(path, arch, T, M, seed, device)
+    if allocator == 'as_run' and path.startswith('ours'): tune_allocator()  # as `train` and `evaluate` run ours
+    model, logits = _build(path, arch, T, M, seed, device, authors)
     p = resolve_precision(precision, device).apply(device)  # resolved once per measured path (each in its own process)
     g = torch.Generator().manual_seed(seed + 1)
     sup, qry = (torch.randn(n, T, 3, arch['res'], arch['res'], generator=g).to(device) for n in (n_way * k_shot, n_way * n_query))
@@ -115,12 +137,12 @@ def _path_bench(path:str, # 'reference', 'ours' or 'ours_ckpt'
     return row
 
 # %% ../nbs/60_bench.ipynb #d5d88fbf
-def _in_process(isolate:bool, f, **kw):
-    "`f(**kw)` in a fresh spawned process (or here, when not `isolate`)."
+def _in_process(isolate:bool, f, live:bool=False, **kw):
+    "`f(**kw)` in a fresh spawned process (or here, when not `isolate`); with `live`, glibc returns every freed block above 64 KB."
     if not isolate: return f(**kw)
     import importlib; f = getattr(importlib.import_module('task_adapter_nb.bench'), f.__name__)  # the new process imports it from the package
     env = dict(KINETO_LOG_LEVEL='5',  # the profiler's own log: warnings about a missing GPU are noise here
-               MALLOC_MMAP_THRESHOLD_='65536')  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
+               **(dict(MALLOC_MMAP_THRESHOLD_='65536') if live else {}))  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
     old = {k: os.environ.get(k) for k in env}; os.environ.update(env)
     try:
         with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as ex: return ex.submit(f, **kw).result()
@@ -136,19 +158,25 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
                 precisions=('fp32', 'auto'), # of ours; each is resolved here and run once (the reference runs in fp32)
                 repeats:int=2, # best of this many timed runs after a warm-up (0: time the first run alone, for big models)
                 train:bool=True, # also time a training step
-                profile:int=0, # also return the top operators of the first training step, this many per path
+                profile:int=0, # also return the top operators of one more training step, this many per path
                 checkpointing:bool=True, # also time our training step with activation checkpointing (`ours_ckpt`)
                 isolate:bool=True, # each measurement in a fresh process (False: all here, for quick checks; memory figures then mean little on a CPU)
                 peak_n:int=2048, # side of the matrix product that measures the machine's peak (smaller: quicker, for tiny checks)
+                authors:str|None=None, # the authors' released module_adapter.py: also time their own code (path 'authors'), the yardstick of the ratios `vs_authors`
+                allocator:str='as_run', # 'as_run': each path with the allocator it runs with (ours keeps freed memory, `tune_allocator`; the others glibc's default); 'live': every path returns freed memory, so resident memory follows live tensors
                )->list[dict]:
-    "Seconds, peak memory, GFLOP/s and share of the matmul peak of an evaluation episode and a training step: reference and ours."
+    "Seconds, peak memory, GFLOP/s and share of the matmul peak of an evaluation episode and a training step: the authors' code (if given), the reference and ours."
     if arch not in REF_ARCHS: raise ValueError(f"arch={arch!r}: expected one of {tuple(REF_ARCHS)}")
+    if allocator not in ('as_run', 'live'): raise ValueError(f"allocator={allocator!r}: expected 'as_run' or 'live'")
+    if authors is not None:
+        if not Path(authors).is_file(): raise FileNotFoundError(f"authors={authors!r}: no such file (expected the authors' module_adapter.py, from their released code)")
+        if num_frames != 8: raise ValueError(f"num_frames={num_frames}: the authors' module has 8 frames written into it; time it with num_frames=8")
     a = dict(REF_ARCHS[arch], **(dict(res=img_size) if img_size else {}))
     import timm
     with torch.device('meta'): vit = timm.create_model('vit_base_patch16_clip_quickgelu_224', pretrained=False, img_size=a['res'], patch_size=a['patch'],
                                                        embed_dim=a['width'], depth=a['layers'], num_heads=a['heads'], num_classes=a['out'])
     fl = model_flops(vit, n_way * (k_shot + n_query), num_frames, adapted_blocks)
-    paths, seen = [('reference', 'fp32')], set()
+    paths, seen = ([('authors', 'fp32')] if authors else []) + [('reference', 'fp32')], set()
     for q in precisions:
         p = resolve_precision(q)
         if p.name in seen: print(f"skipping {q!r}: {p}, already timed"); continue
@@ -157,10 +185,10 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
     rows = []
     for path, prec in paths:
         todo = (['train_step'] if train else []) + ([] if path == 'ours_ckpt' else ['eval_episode']) + (['cache'] if path == 'ours' else [])
-        r, peaks = dict(path=path, precision=prec), []
+        r, peaks = dict(path=path, precision=prec, allocator='live' if allocator == 'live' else 'kept' if path.startswith('ours') else 'glibc'), []
         for what in todo:
-            m = _in_process(isolate, _path_bench, path=path, what=what, precision=prec, arch=a, T=num_frames, M=adapted_blocks, n_way=n_way,
-                            k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile, peak_n=peak_n)
+            m = _in_process(isolate, _path_bench, live=allocator == 'live', path=path, what=what, precision=prec, arch=a, T=num_frames, M=adapted_blocks,
+                            n_way=n_way, k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile, peak_n=peak_n, authors=authors, allocator=allocator)
             peaks.append(m.pop('matmul_peak_gflops')); r.update(m)
         peak = r['matmul_peak_gflops'] = round(max(peaks), 1)
         for name, flops in (('eval_episode', fl['task_adapter']), ('train_step', 2 * fl['task_adapter'])):
@@ -170,16 +198,21 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
 
 # %% ../nbs/60_bench.ipynb #3f7a0798
 def _ratios(rows:list[dict])->list[dict]:
-    "Add each path's time and memory as a ratio to the reference's; print one line per path."
-    ref = rows[0]
+    "Add each path's time and memory as a ratio to the reference's (and to the authors' code, when it ran); print one line per path."
+    ref = next(r for r in rows if r['path'] == 'reference'); yard = next((r for r in rows if r['path'] == 'authors'), None)
     for r in rows:
         for k in ('eval_episode', 'train_step'):
-            if k in r: r[k]['vs_reference'] = round(r[k]['seconds'] / ref[k]['seconds'], 3)
-            if k in r and r[k]['peak_gb'] and ref[k]['peak_gb']: r[k]['memory_vs_reference'] = round(r[k]['peak_gb'] / ref[k]['peak_gb'], 3)
+            for name, base in (('reference', ref), ('authors', yard)):
+                if base is None or k not in r or k not in base: continue
+                r[k][f'vs_{name}'] = round(r[k]['seconds'] / base[k]['seconds'], 3)
+                if r[k]['peak_gb'] and base[k]['peak_gb']: r[k][f'memory_vs_{name}'] = round(r[k]['peak_gb'] / base[k]['peak_gb'], 3)
         if 'eval_from_prefix' in r: r['cache_ratio'] = round(r['eval_from_prefix']['seconds'] / r['eval_uncached']['seconds'], 3)
-        parts = [f"eval episode {e['seconds']:.2f}s ({e['vs_reference']:.2f}x ref, {e['gflops']:.0f} GFLOP/s)" for e in [r.get('eval_episode')] if e]
-        parts += [f"train step {t['seconds']:.2f}s ({t['vs_reference']:.2f}x ref), {t['gflops']:.0f} GFLOP/s = {100 * t['of_peak']:.0f}% of "
-                  f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_vs_reference', float('nan')):.2f}x ref)" for t in [r.get('train_step')] if t]
+        vs = lambda m, key: f"{m[key]:.2f}x {'authors' if yard else 'ref'}"
+        key = 'vs_authors' if yard else 'vs_reference'
+        parts = [f"eval episode {e['seconds']:.2f}s ({vs(e, key)}, {e['gflops']:.0f} GFLOP/s)" for e in [r.get('eval_episode')] if e]
+        parts += [f"train step {t['seconds']:.2f}s ({vs(t, key)}), {t['gflops']:.0f} GFLOP/s = {100 * t['of_peak']:.0f}% of "
+                  f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_' + key, float('nan')):.2f}x)" for t in [r.get('train_step')] if t]
         parts += [f"cached prefix: {r['cache_ratio']:.2f}x an uncached episode"] if 'cache_ratio' in r else []
         print(f"{r['path']:9s} {r['precision']}: " + ' | '.join(parts))
     return rows
+

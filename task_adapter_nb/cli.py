@@ -140,11 +140,16 @@ def bench_model_cmd(arch:str='vit_b16', # the CLIP tower, vit_b16 or tiny (rando
                     no_train:store_true=False, # skip the training step
                     profile:int=0, # also list the top operators of a training step, this many per path
                     out:str=None, # write the figures as JSON here, with the command line and the machine
+                    authors:str=None, # the authors' released module_adapter.py (needs einops): also time their own code, the yardstick of the ratios
+                    allocator:str='as_run', # as_run: each path with the allocator it runs with; live: resident memory follows live tensors (see 60_bench)
                     *, command:str=None, # the command line, recorded in --out (`main` passes it; not an option)
                    ):
-    "Time a training step and an evaluation episode of ours beside the authors' layout (`60_bench`)."
+    "Time a training step and an evaluation episode of ours beside the authors' layout, and their own code when given (`60_bench`)."
     _check_out(out)
-    _write_figures(out, bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile), command)
+    if authors and not Path(authors).is_file(): raise SystemExit(f"bench model: --authors {authors}: no such file (expected the authors' module_adapter.py, from their released code)")
+    if allocator not in ('as_run', 'live'): raise SystemExit(f"bench model: --allocator {allocator}: expected as_run or live")
+    _write_figures(out, bench_model(arch, img_size, num_frames, adapted_blocks, n_way, k_shot, n_query, tuple(precisions.split(',')), repeats, not no_train, profile,
+                                    authors=authors, allocator=allocator), command)
 
 def bench_eval_cmd(episodes:int=200, # test episodes per run (the demo preset on data/synth, made if missing)
                    out:str=None, # write the figures as JSON here, with the command line and the machine

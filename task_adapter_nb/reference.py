@@ -5,27 +5,34 @@
 # %% ../nbs/09_reference.ipynb #cb51c44e
 from __future__ import annotations
 from collections import OrderedDict
+import math
 import torch, torch.nn as nn, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['REF_ARCHS', 'eager_attention', 'QuickGELU', 'RefAdapter', 'RefBlock', 'RefVisionTransformer', 'reference_logits']
+__all__ = ['REF_ARCHS', 'eager_attention', 'QuickGELU', 'RefLayerNorm', 'RefAdapter', 'RefBlock', 'RefVisionTransformer',
+           'reference_logits']
 
 # %% ../nbs/09_reference.ipynb #e79bb6ca
 def eager_attention(attn:nn.MultiheadAttention, # its weights: `in_proj_weight`, `in_proj_bias`, `out_proj`
-                    x:torch.Tensor, # `(S, N, D)`, sequence first
-                   )->torch.Tensor: # `(S, N, D)`
-    "Self-attention of `x` with the weights of `attn`, computed as separate steps."
-    S, N, D = x.shape
+                    x:torch.Tensor, # `(N, S, D)`, batch first
+                   )->torch.Tensor: # `(N, S, D)`
+    "Self-attention of `x` with the weights of `attn`, computed as separate steps in the released code's order."
+    N, S, D = x.shape
     h = attn.num_heads
-    q, k, v = F.linear(x, attn.in_proj_weight, attn.in_proj_bias).chunk(3, -1)
-    q, k, v = (t.reshape(S, N * h, D // h).transpose(0, 1) for t in (q, k, v))  # (N*h, S, d)
-    w = torch.softmax(q @ k.transpose(1, 2) * (D // h) ** -0.5, -1)
-    return attn.out_proj((w @ v).transpose(0, 1).reshape(S, N, D))
+    qkv = F.linear(x, attn.in_proj_weight, attn.in_proj_bias).view(N, S, 3 * h, -1).permute(0, 2, 1, 3)  # (N, 3h, S, d)
+    q, k, v = qkv.split([h, h, h], dim=1)
+    w = torch.softmax(q @ k.transpose(-2, -1) * (1 / math.sqrt(q.shape[-1])), dim=-1)
+    return attn.out_proj((w @ v).permute(0, 2, 1, 3).flatten(-2))
+
 
 # %% ../nbs/09_reference.ipynb #a94a6c47
 class QuickGELU(nn.Module):
     "CLIP's activation, `x * sigmoid(1.702 x)`."
     def forward(self, x): return x * torch.sigmoid(1.702 * x)
+
+class RefLayerNorm(nn.LayerNorm):
+    "CLIP's LayerNorm: computed in fp32, returned in the input's type."
+    def forward(self, x): return super().forward(x.type(torch.float32)).type(x.dtype)
 
 class RefAdapter(nn.Module):
     "The authors' adapter: `D_fc2(GELU(D_fc1(x)))`, D -> D/4 -> D, plus `x` when `skip`."
@@ -36,6 +43,7 @@ class RefAdapter(nn.Module):
         y = self.D_fc2(self.act(self.D_fc1(x)))
         return x + y if self.skip else y
 
+
 # %% ../nbs/09_reference.ipynb #d6f55a5a
 class RefBlock(nn.Module):
     "A CLIP residual block; when `adapted`, with the temporal, spatial, task and MLP adapters of the authors' code."
@@ -45,25 +53,31 @@ class RefBlock(nn.Module):
                 ):
         super().__init__(); self.T, self.adapted, self.eager = T, adapted, eager
         self.attn = nn.MultiheadAttention(d, heads)
-        self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.ln_1, self.ln_2 = RefLayerNorm(d), RefLayerNorm(d)
         self.mlp = nn.Sequential(OrderedDict(c_fc=nn.Linear(d, 4 * d), gelu=QuickGELU(), c_proj=nn.Linear(4 * d, d)))
         self.t_adapter, self.s_adapter, self.task_adapter, self.MLP_adapter = RefAdapter(d), RefAdapter(d, skip=True), RefAdapter(d), RefAdapter(d)
 
-    def attention(self, x): return eager_attention(self.attn, x) if self.eager else self.attn(x, x, x, need_weights=False)[0]
+    def attention(self, x): # `(N, S, D)`, batch first
+        if self.eager: return eager_attention(self.attn, x)
+        x = x.transpose(0, 1); return self.attn(x, x, x, need_weights=False)[0].transpose(0, 1)
 
-    def forward(self, x): # `(L, B*T, D)`, sequence first
+    def forward(self, x): # `(B*T, L, D)`, batch first
         if not self.adapted:
-            x = x + self.attention(self.ln_1(x)); return x + self.mlp(self.ln_2(x))
-        L, BT, D = x.shape; T = self.T; B = BT // T
-        xt = x.reshape(L, B, T, D).permute(2, 1, 0, 3).reshape(T, B * L, D)  # frames are the sequence
-        xt = self.t_adapter(self.attention(self.ln_1(xt)))
-        x = x + xt.reshape(T, B, L, D).permute(2, 1, 0, 3).reshape(L, BT, D)
+            x = x + self.attention(self.ln_1(x)); xn = self.ln_2(x)
+            return x + self.mlp(xn)
+        BT, L, D = x.shape; T = self.T; B = BT // T
+        xt = x.reshape(B, T, L, D).permute(0, 2, 1, 3).reshape(B * L, T, D)  # (b t) l d -> (b l) t d: frames are the sequence
+        xt = self.attention(self.ln_1(xt))
+        xt = xt.reshape(B, L, T, D).permute(0, 2, 1, 3).reshape(BT, L, D)  # (b l) t d -> (b t) l d
+        x = x + self.t_adapter(xt)
         x = x + self.s_adapter(self.attention(self.ln_1(x)))  # tokens are the sequence
-        xk = x.reshape(L, B, T, D).permute(1, 2, 0, 3).reshape(B, T * L, D)  # videos are the sequence
-        xk = self.task_adapter(self.attention(self.ln_1(xk)))
-        x = x + xk.reshape(B, T, L, D).permute(2, 0, 1, 3).reshape(L, BT, D)
+        xb = x.reshape(B, T, L, D).permute(1, 2, 0, 3).reshape(T * L, B, D)  # (b t) l d -> (t l) b d: videos are the sequence
+        xb = self.attention(self.ln_1(xb))
+        xb = xb.reshape(T, L, B, D).permute(2, 0, 1, 3).reshape(BT, L, D)  # (t l) b d -> (b t) l d
+        x = x + self.task_adapter(xb)
         xn = self.ln_2(x)
         return x + self.mlp(xn) + self.MLP_adapter(xn)
+
 
 # %% ../nbs/09_reference.ipynb #fcf8933b
 REF_ARCHS = {'vit_b16': dict(res=224, patch=16, width=768, layers=12, heads=12, out=512),  # CLIP ViT-B/16, the paper's backbone
@@ -80,7 +94,7 @@ class RefVisionTransformer(nn.Module):
         self.class_embedding = nn.Parameter(torch.randn(width) * width ** -0.5)
         self.positional_embedding = nn.Parameter(torch.randn((res // patch) ** 2 + 1, width) * width ** -0.5)
         self.temporal_embedding = nn.Parameter(torch.zeros(1, T, width))
-        self.ln_pre, self.ln_post = nn.LayerNorm(width), nn.LayerNorm(width)
+        self.ln_pre, self.ln_post = RefLayerNorm(width), RefLayerNorm(width)
         self.transformer = nn.Module()
         self.transformer.resblocks = nn.Sequential(*[RefBlock(width, heads, T, i >= layers - M, eager) for i in range(layers)])
         self.proj = nn.Parameter(torch.randn(width, out) * width ** -0.5)
@@ -89,12 +103,15 @@ class RefVisionTransformer(nn.Module):
 
     def forward(self, videos): # `(B, T, 3, H, W)` -> `(B, T, out)`
         B, T = videos.shape[:2]
-        x = self.conv1(videos.flatten(0, 1)).flatten(2).transpose(1, 2)  # (BT, N, D)
-        x = torch.cat([self.class_embedding.expand(x.shape[0], 1, -1), x], 1) + self.positional_embedding
+        x = self.conv1(videos.flatten(0, 1)).flatten(-2).permute(0, 2, 1)  # (B*T, L-1, D)
+        x = torch.cat([self.class_embedding.view(1, 1, -1).expand(x.shape[0], -1, -1), x], dim=1)
+        x = x + self.positional_embedding.to(x.dtype)
         L, D = x.shape[1:]
-        x = (x.reshape(B, T, L, D) + self.temporal_embedding[:, :, None]).reshape(B * T, L, D)
-        x = self.transformer.resblocks(self.ln_pre(x).transpose(0, 1)).transpose(0, 1)
-        return (self.ln_post(x[:, 0]) @ self.proj).reshape(B, T, -1)
+        x = x.reshape(B, T, L, D).permute(0, 2, 1, 3).reshape(B * L, T, D) + self.temporal_embedding  # (b t) n d -> (b n) t d, then add
+        x = self.ln_pre(x.reshape(B, L, T, D).permute(0, 2, 1, 3).reshape(B * T, L, D))  # (b n) t d -> (b t) n d
+        x = self.transformer.resblocks(x)
+        x = self.ln_post(x.contiguous().view(B, T, L, D)[:, :, 0, :])
+        return x @ self.proj
 
 # %% ../nbs/09_reference.ipynb #1e2e1a59
 def reference_logits(model:RefVisionTransformer,
