@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_bench.ipynb #756c10ac
 from __future__ import annotations
-import os, time
+import os, sys, time, hashlib
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -59,15 +59,25 @@ def authors_model(file:str|Path, # the authors' released `module_adapter.py` (it
                   M:int, # adapted blocks
                  )->torch.nn.Module:
     "The authors' `VisionTransformer`, imported from their own file: the yardstick `bench_model` times when given `authors`."
-    import importlib.util
+    return _authors_module(file).VisionTransformer(arch['res'], arch['patch'], arch['width'], arch['layers'], arch['heads'], arch['out'], arch['width'] // 2, M, (3, 1, 1))
+
+def _authors_module(file):
+    "Import the authors' file (one line for each way it can fail), and check that its class takes the released code's arguments."
+    import importlib.util, inspect
     p = Path(file)
     if not p.is_file(): raise FileNotFoundError(f"authors={str(file)!r}: no such file (expected the authors' module_adapter.py, from their released code)")
     spec = importlib.util.spec_from_file_location('authors_module_adapter', p); mod = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(p.parent.resolve()))  # the file may import its neighbours, as it does in the authors' repository
     try: spec.loader.exec_module(mod)
-    except ImportError as e: raise ImportError(f"{p}: {e} (the authors' module needs einops: pip install einops)") from None
+    except ImportError as e:
+        hint = ' (pip install einops)' if e.name == 'einops' else ''
+        raise ValueError(f"{p}: cannot import {e.name or e}{hint}") from None
+    finally: sys.path.remove(str(p.parent.resolve()))
     if not isinstance(getattr(mod, 'VisionTransformer', None), type): raise ValueError(f"{p}: defines no VisionTransformer class: expected the authors' module_adapter.py")
     # their signature: input_resolution, patch_size, width, layers, heads, embed_dim, adapter_width, adapter_layers, adapter_kernel_size
-    return mod.VisionTransformer(arch['res'], arch['patch'], arch['width'], arch['layers'], arch['heads'], arch['out'], arch['width'] // 2, M, (3, 1, 1))
+    try: inspect.signature(mod.VisionTransformer).bind(*range(9))
+    except TypeError as e: raise ValueError(f"{p}: its VisionTransformer does not take the released code's nine arguments ({e})") from None
+    return mod
 
 def _build(path:str, arch:dict, T:int, M:int, seed:int, device, authors:str|None=None):
     torch.manual_seed(seed)
@@ -107,11 +117,11 @@ def _path_bench(path:str, # 'authors', 'reference', 'ours' or 'ours_ckpt'
                 precision:str, arch:dict, T:int, M:int, n_way:int, k_shot:int, n_query:int, repeats:int, profile:int, seed:int=0,
                 peak_n:int=2048, # side of the matrix product that measures the machine's peak
                 authors:str|None=None, # the authors' module_adapter.py (path 'authors')
-                allocator:str='as_run', # 'as_run': ours keeps freed memory (`tune_allocator`) as training does; 'live': nobody does
+                allocator:str='as_run', # 'as_run': ours keeps freed memory (`tune_allocator`) as training does; 'live': nobody does; 'none': left as it is (not isolated)
                )->dict:
     "Time one thing on one path (in a fresh process: see `bench_model`)."
     device = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
-    if allocator == 'as_run' and path.startswith('ours'): tune_allocator()  # as `train` and `evaluate` run ours
+    kept = allocator == 'as_run' and path.startswith('ours') and tune_allocator()  # as `train` and `evaluate` run ours
     model, logits = _build(path, arch, T, M, seed, device, authors)
     p = resolve_precision(precision, device).apply(device)  # resolved once per measured path (each in its own process)
     g = torch.Generator().manual_seed(seed + 1)
@@ -124,7 +134,7 @@ def _path_bench(path:str, # 'authors', 'reference', 'ours' or 'ours_ckpt'
         with p.autocast(device): loss = F.cross_entropy(logits(sup, lab, qry, n_way).float(), qlab)
         opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
     peak = lambda: matmul_gflops(p.dtype, device, n=peak_n, repeats=3, budget=5)
-    row, first = {}, peak()
+    row, first = dict(allocator='live' if allocator == 'live' else 'kept' if kept else 'glibc' if allocator == 'as_run' else 'this process'), peak()
     if what == 'eval_episode': row[what] = _measure(evaluate, repeats, device)
     elif what == 'train_step': row[what] = _measure(step, repeats, device, profile)
     else:  # the temporal embedding after the prefix, as the evaluation cache needs it
@@ -142,13 +152,16 @@ def _in_process(isolate:bool, f, live:bool=False, **kw):
     if not isolate: return f(**kw)
     import importlib; f = getattr(importlib.import_module('task_adapter_nb.bench'), f.__name__)  # the new process imports it from the package
     env = dict(KINETO_LOG_LEVEL='5',  # the profiler's own log: warnings about a missing GPU are noise here
-               **(dict(MALLOC_MMAP_THRESHOLD_='65536') if live else {}))  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
-    old = {k: os.environ.get(k) for k in env}; os.environ.update(env)
+               MALLOC_MMAP_THRESHOLD_='65536' if live else None)  # glibc: large blocks from mmap, returned when freed, so resident memory follows live tensors
+    old = {k: os.environ.get(k) for k in env}
+    for k, v in env.items():
+        if v is None: os.environ.pop(k, None)  # not inherited either
+        else: os.environ[k] = v
     try:
         with ProcessPoolExecutor(1, mp_context=get_context('spawn')) as ex: return ex.submit(f, **kw).result()
     finally:
         for k, v in old.items():
-            if v is None: os.environ.pop(k)
+            if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
 def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in the authors' layout)
@@ -168,9 +181,11 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
     "Seconds, peak memory, GFLOP/s and share of the matmul peak of an evaluation episode and a training step: the authors' code (if given), the reference and ours."
     if arch not in REF_ARCHS: raise ValueError(f"arch={arch!r}: expected one of {tuple(REF_ARCHS)}")
     if allocator not in ('as_run', 'live'): raise ValueError(f"allocator={allocator!r}: expected 'as_run' or 'live'")
+    if allocator == 'live' and not isolate: raise ValueError("allocator='live' needs isolate=True: glibc reads MALLOC_MMAP_THRESHOLD_ when a process starts")
     if authors is not None:
         if not Path(authors).is_file(): raise FileNotFoundError(f"authors={authors!r}: no such file (expected the authors' module_adapter.py, from their released code)")
-        if num_frames != 8: raise ValueError(f"num_frames={num_frames}: the authors' module has 8 frames written into it; time it with num_frames=8")
+        if num_frames != 8: raise ValueError(f"num_frames={num_frames} (--num-frames): the authors' module has 8 frames written into it; time it with 8")
+        _authors_module(authors)  # here, so that a file that cannot be imported fails in one line before any measurement
     a = dict(REF_ARCHS[arch], **(dict(res=img_size) if img_size else {}))
     import timm
     with torch.device('meta'): vit = timm.create_model('vit_base_patch16_clip_quickgelu_224', pretrained=False, img_size=a['res'], patch_size=a['patch'],
@@ -185,10 +200,12 @@ def bench_model(arch:str='vit_b16', # a key of `REF_ARCHS` (the CLIP tower in th
     rows = []
     for path, prec in paths:
         todo = (['train_step'] if train else []) + ([] if path == 'ours_ckpt' else ['eval_episode']) + (['cache'] if path == 'ours' else [])
-        r, peaks = dict(path=path, precision=prec, allocator='live' if allocator == 'live' else 'kept' if path.startswith('ours') else 'glibc'), []
+        r, peaks = dict(path=path, precision=prec), []
+        if path == 'authors': r.update(authors_file=Path(authors).name, authors_sha256=hashlib.sha256(Path(authors).read_bytes()).hexdigest())
         for what in todo:
             m = _in_process(isolate, _path_bench, live=allocator == 'live', path=path, what=what, precision=prec, arch=a, T=num_frames, M=adapted_blocks,
-                            n_way=n_way, k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile, peak_n=peak_n, authors=authors, allocator=allocator)
+                            n_way=n_way, k_shot=k_shot, n_query=n_query, repeats=repeats, profile=profile, peak_n=peak_n, authors=authors,
+                            allocator=allocator if isolate else 'none')
             peaks.append(m.pop('matmul_peak_gflops')); r.update(m)
         peak = r['matmul_peak_gflops'] = round(max(peaks), 1)
         for name, flops in (('eval_episode', fl['task_adapter']), ('train_step', 2 * fl['task_adapter'])):
@@ -205,13 +222,13 @@ def _ratios(rows:list[dict])->list[dict]:
             for name, base in (('reference', ref), ('authors', yard)):
                 if base is None or k not in r or k not in base: continue
                 r[k][f'vs_{name}'] = round(r[k]['seconds'] / base[k]['seconds'], 3)
-                if r[k]['peak_gb'] and base[k]['peak_gb']: r[k][f'memory_vs_{name}'] = round(r[k]['peak_gb'] / base[k]['peak_gb'], 3)
+                if r[k]['peak_gb'] is not None and base[k]['peak_gb']: r[k][f'memory_vs_{name}'] = round(r[k]['peak_gb'] / base[k]['peak_gb'], 3)
         if 'eval_from_prefix' in r: r['cache_ratio'] = round(r['eval_from_prefix']['seconds'] / r['eval_uncached']['seconds'], 3)
         vs = lambda m, key: f"{m[key]:.2f}x {'authors' if yard else 'ref'}"
         key = 'vs_authors' if yard else 'vs_reference'
         parts = [f"eval episode {e['seconds']:.2f}s ({vs(e, key)}, {e['gflops']:.0f} GFLOP/s)" for e in [r.get('eval_episode')] if e]
         parts += [f"train step {t['seconds']:.2f}s ({vs(t, key)}), {t['gflops']:.0f} GFLOP/s = {100 * t['of_peak']:.0f}% of "
-                  f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_' + key, float('nan')):.2f}x)" for t in [r.get('train_step')] if t]
+                  f"{r['matmul_peak_gflops']:.0f}, peak memory {t['peak_gb']} GB ({t.get('memory_' + key, float('nan')):.2f}x {'authors' if yard else 'ref'})" for t in [r.get('train_step')] if t]
         parts += [f"cached prefix: {r['cache_ratio']:.2f}x an uncached episode"] if 'cache_ratio' in r else []
         print(f"{r['path']:9s} {r['precision']}: " + ' | '.join(parts))
     return rows
