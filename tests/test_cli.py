@@ -95,9 +95,9 @@ def test_the_command_line_is_passed_not_global(tmp_path, monkeypatch):
     cli.study(out=str(tmp_path / 'st2'), seeds='0'); assert got['command'] is None
     assert not hasattr(cli, '_INVOKED')
     calls = []
-    monkeypatch.setattr(cli, 'bench_model', lambda *a: calls.append(a) or [dict(path='ours')])
+    monkeypatch.setattr(cli, 'bench_model', lambda *a, **k: calls.append((a, k)) or [dict(path='ours')])
     f = tmp_path / 'b.json'
     assert cli.main(['bench', 'model', '--arch', 'tiny', '--num-frames', '4', '--precisions', 'fp32', '--out', str(f)]) == 0
     rec = json.loads(f.read_text())
     assert rec['command'] == f'task-adapter bench model --arch tiny --num-frames 4 --precisions fp32 --out {f}' and rec['results'] == [dict(path='ours')]
-    assert calls == [('tiny', None, 4, 6, 5, 1, 1, ('fp32',), 3, True, 0)]
+    assert calls == [(('tiny', None, 4, 6, 5, 1, 1, ('fp32',), 3, True, 0), dict(authors=None, allocator='as_run'))]
